@@ -1,0 +1,253 @@
+"""Text per page from PDF, plain text, HTML and DOCX: the one module that owns the PDF engines.
+
+PDF: PDFium (pypdfium2) by default, pypdf when PDFium cannot open a file; `engine` picks one.
+Every failure is an ExtractionError with a short reason and what to do about it.
+"""
+
+from __future__ import annotations
+
+import logging
+import zipfile
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Literal
+
+from migdocs.errors import ExtractionError
+from migdocs.indexer.normalise import repair
+
+Format = Literal["pdf", "text", "html", "docx"]
+PdfEngine = Literal["auto", "pdfium", "pypdf"]
+PDF_ENGINES: tuple[str, ...] = ("auto", "pdfium", "pypdf")
+SUFFIX_FORMATS: dict[str, Format] = {
+    ".pdf": "pdf", ".txt": "text", ".text": "text", ".html": "html", ".htm": "html",
+    ".docx": "docx",
+}
+_PDF_EXTRACT_PERMISSION = 0x10  # bit 5 of /P: copy or extract text
+_AGAIN = "get a fresh copy of the file (the download or copy was probably cut short)"
+
+logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+
+@dataclass
+class Extraction:
+    format: Format
+    pages: list[str]
+    engine: str | None = None
+    flags: list[str] = field(default_factory=list)
+    declared_language: str | None = None  # what the file itself says (HTML lang, DOCX language)
+    title: str | None = None
+
+
+def sniff(path: Path) -> Format:
+    """The format of a file by its content; ExtractionError when it is not one we read or
+    when it contradicts its .pdf/.docx extension."""
+    size = path.stat().st_size
+    if size == 0:
+        raise ExtractionError("empty file (0 bytes)", "replace it with the real document or remove it")
+    with open(path, "rb") as fh:
+        head = fh.read(2048)
+    found: str
+    if b"%PDF-" in head[:1024]:
+        found = "pdf"
+    elif head.startswith(b"PK\x03\x04"):
+        found = "docx" if _is_docx(path) else "zip"
+    elif _looks_like_html(head):
+        found = "html"
+    elif b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        found = "binary"
+    else:
+        found = "text"
+    expected = SUFFIX_FORMATS.get(path.suffix.lower())
+    if expected in ("pdf", "docx") and found != expected:
+        what = {"html": "an HTML page", "docx": "a DOCX document", "zip": "a ZIP archive",
+                "binary": "binary data", "text": "plain text", "pdf": "a PDF"}[found]
+        rename = {"html": ".html", "docx": ".docx", "text": ".txt", "pdf": ".pdf"}.get(found)
+        fix = (f"if that is the document, rename it to {rename}; otherwise download it again"
+               if rename else "download the document again")
+        raise ExtractionError(f"not a {expected.upper()}: the file is {what}", fix)
+    if found in ("zip", "binary"):
+        raise ExtractionError(f"unsupported file type ({found})",
+                              "migdocs reads PDF, DOCX, HTML and UTF-8 text; convert it to one of those")
+    return found  # type: ignore[return-value]
+
+
+def pages(path: Path, *, engine: PdfEngine = "auto", password: str | None = None) -> Extraction:
+    """Repaired text of every page of `path` (one page for text, HTML and DOCX unless the text
+    has form feeds)."""
+    fmt = sniff(path)
+    if fmt == "pdf":
+        result = _pdf(path, engine, password)
+    elif fmt == "docx":
+        result = _docx(path)
+    elif fmt == "html":
+        result = _html(path)
+    else:
+        result = Extraction("text", _decode(path).split("\f"))
+    result.pages = [repair(p) for p in result.pages]
+    return result
+
+
+# -- PDF ----------------------------------------------------------------------------------------
+class _CannotOpen(Exception):
+    """PDFium could not parse the file; pypdf may still."""
+
+
+def _pdf(path: Path, engine: PdfEngine, password: str | None) -> Extraction:
+    if engine == "pypdf":
+        return _pypdf(path, password)
+    try:
+        return _pdfium(path, password)
+    except _CannotOpen as exc:
+        if engine == "pdfium":
+            raise ExtractionError(f"damaged PDF: PDFium cannot open it ({exc})", _AGAIN) from exc
+    result = _pypdf(path, password)
+    result.flags.append("extracted-with-pypdf")
+    return result
+
+
+def _password_error(password: str | None) -> ExtractionError:
+    if password:
+        return ExtractionError("the PDF is encrypted and the --password given does not open it",
+                               "check the password, or ask the sender for an unencrypted copy")
+    return ExtractionError("the PDF needs a password to open",
+                           "run `migdocs ingest --password PASSWORD FILE`, or get an unencrypted copy")
+
+
+def _pdfium(path: Path, password: str | None) -> Extraction:
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    try:
+        document = pdfium.PdfDocument(path, password=password)
+    except pdfium.PdfiumError as exc:
+        if getattr(exc, "err_code", None) == raw.FPDF_ERR_PASSWORD:
+            raise _password_error(password) from exc
+        raise _CannotOpen(str(exc)) from exc
+    flags = []
+    try:
+        if raw.FPDF_GetSecurityHandlerRevision(document.raw) != -1:
+            if not raw.FPDF_GetDocPermissions(document.raw) & _PDF_EXTRACT_PERMISSION:
+                flags.append("copy-protected")
+        texts = []
+        for index in range(len(document)):
+            page = document[index]
+            textpage = page.get_textpage()
+            texts.append(textpage.get_text_range())
+            textpage.close()
+            page.close()
+    finally:
+        document.close()
+    return Extraction("pdf", texts, engine="pdfium", flags=flags)
+
+
+def _pypdf(path: Path, password: str | None) -> Extraction:
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError, WrongPasswordError
+
+    try:
+        reader = PdfReader(path, password=password)
+        if reader.is_encrypted and not password and not reader.decrypt(""):
+            raise _password_error(None)
+        texts = [page.extract_text() or "" for page in reader.pages]
+    except (FileNotDecryptedError, WrongPasswordError) as exc:
+        raise _password_error(password) from exc
+    except DependencyError as exc:
+        raise ExtractionError(f"the PDF needs a missing library to decrypt ({exc})",
+                              "reinstall migdocs so that `cryptography` is installed") from exc
+    except (PdfReadError, KeyError, IndexError, ValueError, TypeError, AttributeError,
+            RecursionError) as exc:
+        raise ExtractionError(f"damaged or truncated PDF ({type(exc).__name__}: {exc})", _AGAIN) from exc
+    flags = []
+    if reader.is_encrypted and reader.user_access_permissions is not None:
+        if not int(reader.user_access_permissions) & _PDF_EXTRACT_PERMISSION:
+            flags.append("copy-protected")
+    return Extraction("pdf", texts, engine="pypdf", flags=flags)
+
+
+# -- other formats --------------------------------------------------------------------------
+def _decode(path: Path) -> str:
+    data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ExtractionError(f"not UTF-8 text (bad byte at offset {exc.start})",
+                              "save the file as UTF-8 and ingest it again") from exc
+
+
+def _is_docx(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return "word/document.xml" in archive.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+def _looks_like_html(head: bytes) -> bool:
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return start.startswith((b"<!doctype html", b"<html")) or b"<html" in start[:512]
+
+
+def _docx(path: Path) -> Extraction:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, KeyError, zipfile.BadZipFile, ValueError) as exc:
+        raise ExtractionError(f"damaged DOCX ({exc})", _AGAIN) from exc
+    blocks = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            blocks.append(" | ".join(cell.text for cell in row.cells))
+    props = document.core_properties
+    return Extraction("docx", ["\n".join(blocks)], declared_language=props.language or None,
+                      title=props.title or None)
+
+
+class _HTMLText(HTMLParser):
+    _SKIP = {"script", "style", "noscript", "template"}
+    _BLOCK = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section",
+              "article", "header", "footer", "table", "ul", "ol", "blockquote", "pre", "title"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+        self.in_title = False
+        self.title = ""
+        self.language: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "html":
+            self.language = dict(attrs).get("lang") or None
+        if tag in self._SKIP:
+            self.skipping += 1
+        self.in_title = tag == "title"
+        if tag in self._BLOCK:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIP and self.skipping:
+            self.skipping -= 1
+        if tag == "title":
+            self.in_title = False
+        if tag in self._BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self.in_title:
+            self.title += data
+        elif not self.skipping:
+            self.parts.append(data)
+
+
+def _html(path: Path) -> Extraction:
+    parser = _HTMLText()
+    parser.feed(_decode(path))
+    parser.close()
+    lines = (" ".join(line.split()) for line in "".join(parser.parts).split("\n"))
+    return Extraction("html", ["\n".join(line for line in lines if line)],
+                      declared_language=parser.language, title=parser.title.strip() or None)

@@ -1,0 +1,351 @@
+"""Ingest: catalogs and files -> extracted, language-checked pages -> catalog + index.
+
+Discovery and change detection run here; extraction and language detection run in worker
+processes (both cores); the catalog and the index are written by this process only.
+Every problem with one file is recorded and the rest goes on.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from migdocs.errors import CatalogFileError, ExtractionError
+from migdocs.indexer import extract, language
+from migdocs.indexer.extract import PdfEngine
+from migdocs.indexer.index import Index
+from migdocs.indexer.normalise import letter_count
+from migdocs.repo import catalogfile, languages, symbols
+from migdocs.repo.catalog import Catalog
+from migdocs.repo.catalogfile import CatalogEntry
+from migdocs.repo.model import (
+    FLAG_LANGUAGE_MISMATCH,
+    FLAG_MIXED_LANGUAGE,
+    FLAG_NO_FILE,
+    FLAG_NO_TEXT_LAYER,
+    Document,
+    LanguageVersion,
+    Page,
+    StoredFile,
+)
+from migdocs.repo.store import FileStore, sha256_of
+
+UNDETERMINED = "und"
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Problem:
+    path: str
+    reason: str
+    fix: str = ""
+
+
+@dataclass
+class IngestReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failures: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
+
+
+@dataclass
+class _File:
+    path: Path
+    sha256: str
+    language: str | None  # declared (catalog or file name)
+    declared_by: str = "the catalog"
+    changed: bool = True
+
+
+@dataclass
+class _Unit:
+    """One document's worth of work: a catalog entry, or one file without a record."""
+    entry: CatalogEntry | None
+    files: list[_File]
+    catalog_path: Path | None = None
+
+
+@dataclass
+class _Extracted:
+    format: str
+    pages: list[str]
+    page_languages: list[str | None]
+    detection: language.Detection | None
+    flags: list[str]
+    declared_language: str | None
+    title: str | None
+
+
+def _extract_job(args: tuple[Path, PdfEngine, str | None]) -> _Extracted | ExtractionError:
+    path, engine, password = args
+    try:
+        result = extract.pages(path, engine=engine, password=password)
+    except ExtractionError as exc:
+        return exc
+    except Exception as exc:  # an engine bug must not stop the batch: report it per file
+        return ExtractionError(f"unexpected {type(exc).__name__} while reading it: {exc}",
+                               "report this file to the migdocs maintainers")
+    page_languages, detection = language.detect_pages(result.pages)
+    return _Extracted(result.format, result.pages, page_languages, detection, result.flags,
+                      result.declared_language, result.title)
+
+
+def _run(jobs: list[tuple[Path, PdfEngine, str | None]], workers: int) -> Iterator:
+    if workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            yield from pool.map(_extract_job, jobs, chunksize=4)
+    else:
+        yield from map(_extract_job, jobs)
+
+
+class Ingester:
+    def __init__(self, catalog: Catalog, store: FileStore, index: Index) -> None:
+        self.catalog = catalog
+        self.store = store
+        self.index = index
+        self.report = IngestReport()
+
+    # -- discovery ------------------------------------------------------------------------
+    def _discover(self, paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, Path]]]:
+        catalogs: list[Path] = []
+        files: list[tuple[Path, Path]] = []  # (file, the folder it was found under)
+        for path in paths:
+            if not path.exists() and not path.is_symlink():
+                self._fail(path, "no such file or folder", "check the path")
+            elif path.is_dir():
+                self._walk(path, catalogs, files)
+            elif catalogfile.is_catalog_file(path):
+                catalogs.append(path)
+            else:
+                files.append((path, path.parent))
+        return catalogs, files
+
+    def _walk(self, root: Path, catalogs: list[Path], files: list[tuple[Path, Path]]) -> None:
+        real_root = root.resolve()
+        for folder, dirs, names in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(names):
+                if name.startswith("."):
+                    continue
+                path = Path(folder) / name
+                if path.is_symlink() and not path.resolve().is_relative_to(real_root):
+                    self._fail(path, f"symlink to {path.resolve()}, outside the ingested folder",
+                               "copy the file into the folder, or ingest its real location")
+                elif catalogfile.is_catalog_file(path):
+                    catalogs.append(path)
+                elif path.suffix.lower() in extract.SUFFIX_FORMATS:
+                    files.append((path, root))
+                else:
+                    self.report.ignored.append(str(path))
+
+    def _units(self, paths: Iterable[Path]) -> list[_Unit]:
+        catalogs, found = self._discover(paths)
+        units: list[_Unit] = []
+        claimed: set[Path] = set()
+        refused_folders: list[Path] = []
+        for catalog_path in catalogs:
+            try:
+                loaded = catalogfile.load(catalog_path)
+            except CatalogFileError as exc:
+                self._fail(catalog_path, exc.message, "")
+                refused_folders.append(catalog_path.parent.resolve())
+                continue
+            if loaded.meeting:
+                self.catalog.put_meeting(loaded.meeting)
+            folder = catalog_path.parent.resolve()
+            for entry in loaded.entries:
+                unit = _Unit(entry, [], catalog_path)
+                for lang, relative in entry.files.items():
+                    where = f"{catalog_path}:{entry.line}"
+                    target = (folder / relative).resolve()
+                    if not target.is_relative_to(folder):
+                        self._fail(where, f"file {relative} leaves the catalog's folder "
+                                   "(path traversal); refused",
+                                   "keep document files inside the catalog's folder")
+                        continue
+                    claimed.add(target)
+                    if not target.is_file():
+                        self._fail(where, f"file {relative} not found",
+                                   "fix the path in the catalog or add the file")
+                        continue
+                    unit.files.append(_File(target, sha256_of(target), lang))
+                units.append(unit)
+        for path, _root in found:
+            real = path.resolve()
+            if real in claimed or any(real.is_relative_to(f) for f in refused_folders):
+                continue
+            try:
+                sha = sha256_of(path)
+            except OSError as exc:
+                self._fail(path, f"cannot read it ({exc.strerror})", "check its permissions")
+                continue
+            _, lang = symbols.from_filename(path.name)
+            units.append(_Unit(None, [_File(path, sha, lang, "the file name")]))
+        return units
+
+    # -- change detection -------------------------------------------------------------------
+    def _mark_unchanged(self, unit: _Unit) -> None:
+        for f in unit.files:
+            if unit.entry is not None:
+                same = self.catalog.version_hash(unit.entry.document.id, f.language) == f.sha256
+            else:
+                same = self.catalog.version_with_file(f.sha256, f.path.name) is not None
+            f.changed = not (same and self.store.has(f.sha256))
+
+    # -- the run ----------------------------------------------------------------------------
+    def run(self, paths: Iterable[Path], *, engine: PdfEngine = "auto", password: str | None = None,
+            workers: int | None = None, progress: Progress | None = None) -> IngestReport:
+        units = self._units(paths)
+        for unit in units:
+            self._mark_unchanged(unit)
+        jobs = [(f.path, engine, password) for u in units for f in u.files if f.changed]
+        results = _run(jobs, workers or os.cpu_count() or 1)
+        total, done = len(units), 0
+        self.catalog.set_meta("index_dirty", "1")
+        with self.index.writer() as writer:
+            for unit in units:
+                extracted = {id(f): next(results) for f in unit.files if f.changed}
+                with self.catalog.transaction():
+                    document = self._apply(unit, extracted)
+                    if document is not None:
+                        stored = self.catalog.document(document.id, with_pages=True)
+                        if stored is not None:
+                            Index.add_or_update(writer, stored)
+                done += 1
+                if progress:
+                    progress(done, total)
+        self.catalog.set_meta("index_dirty", "0")
+        return self.report
+
+    def _apply(self, unit: _Unit, extracted: dict) -> Document | None:
+        """Write one unit to the catalog; the document to reindex, or None when unchanged."""
+        if unit.entry is not None:
+            return self._apply_entry(unit, extracted)
+        f = unit.files[0]
+        if not f.changed:
+            self.report.unchanged += 1
+            return None
+        result = extracted[id(f)]
+        if isinstance(result, ExtractionError):
+            self._fail(f.path, result.reason, result.fix)
+            return None
+        symbol = symbols.from_filename(f.path.name)[0] or symbols.find_in_text(
+            result.pages[0] if result.pages else "")
+        lang = f.language
+        if lang is None and result.declared_language:
+            lang, f.declared_by = languages.normalize(result.declared_language), "the file itself"
+        if lang is None:
+            lang = result.detection.language if result.detection else UNDETERMINED
+        f.language = lang
+        doc_id = self.catalog.resolve(symbol) if symbol else None
+        stem = symbols.split_filename(f.path.name)[0]
+        doc_id = doc_id or symbol or catalogfile.slug(stem) or f.sha256[:12]
+        document = self.catalog.document(doc_id)
+        if document is None:
+            document = Document(id=doc_id, symbol=symbol, title=result.title, type="background")
+            self.catalog.put_document(document, record_hash=None, source=str(f.path))
+        self._put_file_version(document.id, f, result, title=None, where=str(f.path))
+        return document
+
+    def _apply_entry(self, unit: _Unit, extracted: dict) -> Document | None:
+        entry = unit.entry
+        assert entry is not None
+        doc = entry.document
+        where = f"{unit.catalog_path}:{entry.line}"
+        metadata_changed = self.catalog.record_hash(doc.id) != entry.record_hash
+        is_new = self.catalog.record_hash(doc.id) is None and self.catalog.document(doc.id) is None
+        if metadata_changed:
+            self.catalog.put_document(doc, record_hash=entry.record_hash,
+                                      source=str(unit.catalog_path))
+        changed = metadata_changed
+        for f in unit.files:
+            if not f.changed:
+                if metadata_changed and not is_new:
+                    self.report.updated += 1
+                    self._retitle(doc.id, f.language, entry.titles.get(f.language))
+                else:
+                    self.report.unchanged += 1
+                continue
+            result = extracted[id(f)]
+            if isinstance(result, ExtractionError):
+                self._fail(f"{f.path} ({where})", result.reason, result.fix)
+                continue
+            self._put_file_version(doc.id, f, result, title=entry.titles.get(f.language),
+                                   where=str(f.path))
+            changed = True
+        existing = {v.language for v in self.catalog.versions(doc.id)}
+        for lang in entry.listed_languages:
+            if lang not in existing:
+                self.catalog.put_version(doc.id, LanguageVersion(
+                    lang, title=entry.titles.get(lang), flags=[FLAG_NO_FILE]))
+                changed = True
+        if not unit.files:
+            if is_new:
+                self.report.added += 1
+            elif changed:
+                self.report.updated += 1
+            else:
+                self.report.unchanged += 1
+        return doc if changed else None
+
+    def _retitle(self, doc_id: str, lang: str | None, title: str | None) -> None:
+        for version in self.catalog.versions(doc_id):
+            if version.language == lang and version.title != title:
+                version.title = title
+                self.catalog.put_version(doc_id, version, keep_pages=True)
+
+    def _put_file_version(self, doc_id: str, f: _File, result: _Extracted, *, title: str | None,
+                          where: str) -> None:
+        lang = f.language or UNDETERMINED
+        old = self.catalog.version_hash(doc_id, lang)
+        flags = list(result.flags)
+        detection = result.detection
+        if not any(letter_count(p) for p in result.pages):
+            flags.append(FLAG_NO_TEXT_LAYER)
+            self._warn(where, f"no text layer ({len(result.pages)} page(s) without text, a scan?): "
+                       "catalogued but not searchable", "OCR it to a PDF with text and ingest it again")
+        contradiction = language.contradicts(lang, "\n".join(result.pages), detection)
+        if lang != UNDETERMINED and contradiction:
+            flags.append(FLAG_LANGUAGE_MISMATCH)
+            self._warn(where, f"labelled {_name(lang)} by {f.declared_by} but the text is "
+                       f"{contradiction}; kept as {_name(lang)} and flagged, its text analysed "
+                       "in the language detected", "correct the label if it is wrong")
+        distinct = {x for x in result.page_languages if x}
+        if len(distinct) > 1:
+            flags.append(FLAG_MIXED_LANGUAGE)
+        self.store.put(f.path, f.sha256)
+        pages = [Page(n, text, page_lang or (detection.language if detection else None))
+                 for n, (text, page_lang) in enumerate(zip(result.pages, result.page_languages), 1)]
+        self.catalog.put_version(doc_id, LanguageVersion(
+            language=lang, title=title,
+            file=StoredFile(f.sha256, f.path.name, result.format, f.path.stat().st_size),
+            pages=pages, detected_language=detection.language if detection else None,
+            language_confidence=detection.confidence if detection else None,
+            flags=flags, page_count=len(pages)))
+        if old is None:
+            self.report.added += 1
+        else:
+            self.report.updated += 1
+            if old != f.sha256:
+                self._warn(where, f"{doc_id} [{lang}] already had another file; replaced it "
+                           "with this one", "")
+
+    def _fail(self, path: object, reason: str, fix: str) -> None:
+        self.report.failures.append(Problem(str(path), reason, fix))
+
+    def _warn(self, path: object, reason: str, fix: str) -> None:
+        self.report.warnings.append(Problem(str(path), reason, fix))
+
+
+def _name(code: str) -> str:
+    return languages.NAMES.get(code, code)

@@ -1,0 +1,329 @@
+"""The catalog: SQLite (WAL), the source of truth for documents, versions and page texts.
+
+The Whoosh index is derived from it and can always be rebuilt from it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+
+from migdocs.errors import RepositoryError
+from migdocs.repo import symbols
+from migdocs.repo.model import (
+    Document,
+    LanguageVersion,
+    Meeting,
+    Page,
+    Person,
+    Session,
+    StoredFile,
+    Talk,
+)
+
+CATALOG_FORMAT = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS meetings (code TEXT PRIMARY KEY, record TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    symbol TEXT,
+    symbol_key TEXT UNIQUE,
+    title TEXT,
+    type TEXT NOT NULL,
+    entity TEXT,
+    entity_name TEXT,
+    meeting TEXT,
+    date TEXT,
+    url TEXT,
+    notes TEXT,
+    record_hash TEXT,
+    source TEXT
+);
+CREATE TABLE IF NOT EXISTS document_sessions (
+    doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    session TEXT NOT NULL,
+    ordinal INTEGER NOT NULL,
+    PRIMARY KEY (doc_id, session)
+);
+CREATE TABLE IF NOT EXISTS versions (
+    id INTEGER PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    language TEXT NOT NULL,
+    title TEXT,
+    sha256 TEXT,
+    original_name TEXT,
+    format TEXT,
+    size INTEGER,
+    detected_language TEXT,
+    language_confidence REAL,
+    flags TEXT NOT NULL DEFAULT '[]',
+    page_count INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (doc_id, language)
+);
+CREATE INDEX IF NOT EXISTS versions_sha256 ON versions(sha256);
+CREATE TABLE IF NOT EXISTS pages (
+    version_id INTEGER NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
+    number INTEGER NOT NULL,
+    language TEXT,
+    text TEXT NOT NULL,
+    PRIMARY KEY (version_id, number)
+);
+"""
+
+
+class Catalog:
+    """Documents, language versions and page texts in one SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise RepositoryError(
+                f"{path}: cannot open the catalog ({exc}); restore it from a backup or point "
+                "--home at another folder"
+            ) from exc
+        found = self.get_meta("catalog_format")
+        if found is None:
+            self.set_meta("catalog_format", str(CATALOG_FORMAT))
+        elif int(found) > CATALOG_FORMAT:
+            raise RepositoryError(
+                f"{path}: the catalog was written by a newer migdocs (format {found}); upgrade migdocs"
+            )
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- meta -------------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    # -- meetings ---------------------------------------------------------------------------
+    def put_meeting(self, meeting: Meeting) -> bool:
+        """Store a meeting; True when it was new or changed."""
+        record = json.dumps(asdict(meeting), sort_keys=True, ensure_ascii=False)
+        row = self.db.execute("SELECT record FROM meetings WHERE code=?", (meeting.code,)).fetchone()
+        if row and row[0] == record:
+            return False
+        self.db.execute("INSERT OR REPLACE INTO meetings(code, record) VALUES (?, ?)",
+                        (meeting.code, record))
+        return True
+
+    def meeting(self, code: str) -> Meeting | None:
+        row = self.db.execute(
+            "SELECT record FROM meetings WHERE upper(code)=upper(?)", (code,)
+        ).fetchone()
+        return _meeting_from_json(json.loads(row[0])) if row else None
+
+    def meeting_codes(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT code FROM meetings ORDER BY code")]
+
+    # -- documents --------------------------------------------------------------------------
+    def record_hash(self, doc_id: str) -> str | None:
+        row = self.db.execute("SELECT record_hash FROM documents WHERE id=?", (doc_id,)).fetchone()
+        return row[0] if row else None
+
+    def put_document(self, doc: Document, *, record_hash: str | None, source: str | None) -> None:
+        """Insert or update a document's metadata (not its versions)."""
+        values = (doc.symbol, symbols.key(doc.symbol) if doc.symbol else None, doc.title,
+                  doc.type, doc.entity, doc.entity_name, doc.meeting, doc.date, doc.url,
+                  doc.notes, record_hash, source)
+        self.db.execute(
+            """INSERT INTO documents(id, symbol, symbol_key, title, type, entity, entity_name,
+                   meeting, date, url, notes, record_hash, source)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
+               ON CONFLICT(id) DO UPDATE SET symbol=excluded.symbol,
+                   symbol_key=excluded.symbol_key, title=excluded.title, type=excluded.type,
+                   entity=excluded.entity, entity_name=excluded.entity_name,
+                   meeting=excluded.meeting, date=excluded.date, url=excluded.url,
+                   notes=excluded.notes, record_hash=excluded.record_hash,
+                   source=excluded.source""",
+            (doc.id, *values),
+        )
+        self.db.execute("DELETE FROM document_sessions WHERE doc_id=?", (doc.id,))
+        self.db.executemany(
+            "INSERT INTO document_sessions(doc_id, session, ordinal) VALUES (?,?,?)",
+            [(doc.id, s, i) for i, s in enumerate(doc.sessions)],
+        )
+
+    def resolve(self, symbol_or_id: str) -> str | None:
+        """The document id for a symbol (any spelling) or an id, or None."""
+        row = self.db.execute(
+            "SELECT id FROM documents WHERE symbol_key=? OR id=?",
+            (symbols.key(symbol_or_id), symbol_or_id.strip()),
+        ).fetchone()
+        return row[0] if row else None
+
+    def document(self, doc_id: str, *, with_pages: bool = False) -> Document | None:
+        cursor = self.db.execute(
+            """SELECT id, symbol, title, type, entity, entity_name, meeting, date, url, notes
+               FROM documents WHERE id=?""", (doc_id,))
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        doc = Document(**dict(zip((c[0] for c in cursor.description), row)))
+        doc.sessions = self._sessions(doc_id)
+        doc.versions = self.versions(doc_id, with_pages=with_pages)
+        return doc
+
+    def _sessions(self, doc_id: str) -> list[str]:
+        return [r[0] for r in self.db.execute(
+            "SELECT session FROM document_sessions WHERE doc_id=? ORDER BY ordinal", (doc_id,))]
+
+    def document_ids(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT id FROM documents")]
+
+    def documents(
+        self,
+        *,
+        session: str | None = None,
+        entity: str | None = None,
+        language: str | None = None,
+        type: str | None = None,
+        meeting: str | None = None,
+    ) -> list[Document]:
+        """Documents matching every given filter (case-insensitive), versions without pages."""
+        where, args = [], []
+        if session:
+            where.append("id IN (SELECT doc_id FROM document_sessions WHERE upper(session)=upper(?))")
+            args.append(session)
+        if entity:
+            where.append("upper(entity)=upper(?)")
+            args.append(entity)
+        if language:
+            where.append("id IN (SELECT doc_id FROM versions WHERE language=?)")
+            args.append(language)
+        if type:
+            where.append("type=?")
+            args.append(type)
+        if meeting:
+            where.append("upper(meeting)=upper(?)")
+            args.append(meeting)
+        sql = "SELECT id FROM documents" + (" WHERE " + " AND ".join(where) if where else "")
+        ids = [r[0] for r in self.db.execute(sql, args)]
+        docs = [d for d in (self.document(i) for i in ids) if d is not None]
+        return sorted(docs, key=lambda d: symbols.natural_key(d.symbol or d.id))
+
+    def delete_document(self, doc_id: str) -> None:
+        self.db.execute("DELETE FROM documents WHERE id=?", (doc_id,))
+
+    # -- versions ---------------------------------------------------------------------------
+    def versions(self, doc_id: str, *, with_pages: bool = False) -> list[LanguageVersion]:
+        rows = self.db.execute(
+            """SELECT id, language, title, sha256, original_name, format, size,
+                      detected_language, language_confidence, flags, page_count
+               FROM versions WHERE doc_id=? ORDER BY language""", (doc_id,)).fetchall()
+        out = []
+        for vid, lang, title, sha, name, fmt, size, det, conf, flags, count in rows:
+            stored = StoredFile(sha, name, fmt, size) if sha else None
+            version = LanguageVersion(lang, title, stored, [], det, conf, json.loads(flags), count)
+            if with_pages:
+                version.pages = [Page(n, t, pl) for n, pl, t in self.db.execute(
+                    "SELECT number, language, text FROM pages WHERE version_id=? ORDER BY number",
+                    (vid,))]
+            out.append(version)
+        return out
+
+    def put_version(self, doc_id: str, version: LanguageVersion, *, keep_pages: bool = False) -> None:
+        """Insert or replace one language version; its pages too unless `keep_pages`."""
+        f = version.file
+        row = self.db.execute("SELECT id FROM versions WHERE doc_id=? AND language=?",
+                              (doc_id, version.language)).fetchone()
+        values = (version.title, f and f.sha256, f and f.original_name, f and f.format,
+                  f and f.size, version.detected_language, version.language_confidence,
+                  json.dumps(version.flags), version.page_count)
+        if row:
+            vid = row[0]
+            self.db.execute(
+                """UPDATE versions SET title=?, sha256=?, original_name=?, format=?, size=?,
+                       detected_language=?, language_confidence=?, flags=?, page_count=?
+                   WHERE id=?""", (*values, vid))
+        else:
+            vid = self.db.execute(
+                """INSERT INTO versions(title, sha256, original_name, format, size,
+                       detected_language, language_confidence, flags, page_count, doc_id, language)
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?)""", (*values, doc_id, version.language)
+            ).lastrowid
+        if not keep_pages:
+            self.db.execute("DELETE FROM pages WHERE version_id=?", (vid,))
+            self.db.executemany(
+                "INSERT INTO pages(version_id, number, language, text) VALUES (?,?,?,?)",
+                [(vid, p.number, p.language, p.text) for p in version.pages],
+            )
+
+    def version_hash(self, doc_id: str, language: str) -> str | None:
+        row = self.db.execute("SELECT sha256 FROM versions WHERE doc_id=? AND language=?",
+                              (doc_id, language)).fetchone()
+        return row[0] if row else None
+
+    def version_with_file(self, sha256: str, original_name: str) -> tuple[str, str] | None:
+        """(doc_id, language) of a version stored from this very file, if any."""
+        row = self.db.execute(
+            "SELECT doc_id, language FROM versions WHERE sha256=? AND original_name=?",
+            (sha256, original_name)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def delete_version(self, doc_id: str, language: str) -> bool:
+        cur = self.db.execute("DELETE FROM versions WHERE doc_id=? AND language=?",
+                              (doc_id, language))
+        return cur.rowcount > 0
+
+    def file_hashes(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT sha256 FROM versions WHERE sha256 IS NOT NULL")}
+
+    def counts(self) -> dict[str, int]:
+        one = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731
+        return {
+            "documents": one("SELECT count(*) FROM documents"),
+            "versions": one("SELECT count(*) FROM versions"),
+            "files": one("SELECT count(DISTINCT sha256) FROM versions WHERE sha256 IS NOT NULL"),
+            "pages": one("SELECT count(*) FROM pages"),
+            "metadata_only": one(
+                "SELECT count(*) FROM documents WHERE id NOT IN "
+                "(SELECT doc_id FROM versions WHERE sha256 IS NOT NULL)"),
+        }
+
+    def count_by(self, column: str) -> dict[str, int]:
+        queries = {
+            "language": "SELECT language, count(*) FROM versions GROUP BY 1",
+            "type": "SELECT type, count(*) FROM documents GROUP BY 1",
+            "meeting": "SELECT coalesce(meeting, '-'), count(*) FROM documents GROUP BY 1",
+            "format": "SELECT coalesce(format, 'no file'), count(*) FROM versions GROUP BY 1",
+        }
+        return dict(self.db.execute(queries[column]).fetchall())
+
+
+def _meeting_from_json(data: dict) -> Meeting:
+    def person(p: dict | None) -> Person | None:
+        return Person(**p) if p else None
+
+    sessions = [
+        Session(**{**s, "moderator": person(s["moderator"]),
+                   "talks": [Talk(person(t["speaker"]), t["title"]) for t in s["talks"]]})
+        for s in data.pop("sessions")
+    ]
+    return Meeting(**data, sessions=sessions)

@@ -1,0 +1,114 @@
+"""UN document symbols: parse, normalise, compare, sort, and read them from file names.
+
+Canonical form keeps UN casing (`A/RES/71/1`, `E/CN.9/2018/2`, `A/69/767/Add.1`,
+`A/81/6 (Sect. 9)`); the lookup key is that form upper-cased without spaces, so lookups are
+case-insensitive and tolerant of spaces around `/` and of en dashes for hyphens.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import PurePath
+
+from migdocs.errors import UsageError
+from migdocs.repo import languages
+
+_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"), "-")
+_PART = r"[A-Z0-9][A-Z0-9.\-()]*"
+_SYMBOL = re.compile(rf"^{_PART}(?:/{_PART})+(?: \([A-Z0-9][A-Z0-9 .\-]*\))?$")
+_TITLE_CASED = re.compile(r"\b(ADD|REV|CORR|SECT|AMEND|SUPPL|ANNEX)\.")
+_IN_TEXT = re.compile(r"(?<![\w/])([A-Z][A-Za-z0-9.\-()]*(?:/[A-Za-z0-9.\-()]*[A-Za-z0-9)])+)")
+_FILE_EXTENSIONS = {".pdf", ".txt", ".text", ".html", ".htm", ".docx", ".doc", ".rtf"}
+_LANG_SUFFIX = re.compile(r"(?:[-_](AR|EN|FR|ES|SP|RU|ZH|CH)|_(A|E|F|S|R|C))$", re.IGNORECASE)
+_FILE_SECTION = re.compile(r"/SECT\.?(\d+)$")
+
+
+def _prepare_spacing(text: str) -> str:
+    """NFKC, hyphens for dashes, no spaces around `/` or inside parentheses, and a final
+    `(...)` after a number written as a suffix: `S/RES/2196(2015)` -> `S/RES/2196 (2015)`."""
+    text = unicodedata.normalize("NFKC", text).translate(_DASHES).strip()
+    text = re.sub(r"\s*/\s*", "/", text)
+    text = re.sub(r"\s*\(\s*", "(", text)
+    text = re.sub(r"\s*\)", ")", text)
+    text = re.sub(r"(?i)\b(sect)\.\s*(?=\d)", r"\1. ", text)
+    text = re.sub(r"\s+", " ", text)
+    return re.sub(r"(?<=\d)\((?=[^()]*\)$)", " (", text)
+
+
+def _prepare(text: str) -> str:
+    return _prepare_spacing(text).upper()
+
+
+def parse(text: str, *, keep_case: bool = False) -> str | None:
+    """Canonical form of `text` if it is a UN symbol, else None.
+
+    `keep_case` keeps the letters' case as written (for catalogs, where staff write UN casing
+    such as `UNEP(DTIE)/Hg/INC.6/24`); otherwise UN casing is restored from upper case.
+    """
+    prepared = _prepare(text)
+    if (not _SYMBOL.match(prepared) or not any(c.isdigit() for c in prepared)
+            or prepared.count("(") != prepared.count(")")):
+        return None
+    if keep_case:
+        return _prepare_spacing(text)
+    return _TITLE_CASED.sub(lambda m: m.group(1).title() + ".", prepared)
+
+
+def canonical(text: str, *, keep_case: bool = False) -> str:
+    """Canonical form of a symbol; UsageError when `text` is not one."""
+    symbol = parse(text, keep_case=keep_case)
+    if symbol is None:
+        raise UsageError(
+            f"{text!r} is not a UN document symbol (expected something like A/RES/71/1 or "
+            "UN/POP/MIG-16CM/2018/5)"
+        )
+    return symbol
+
+
+def key(text: str) -> str:
+    """Lookup key: upper case, no spaces. `a / res / 71/1` and `A/RES/71/1` share one key."""
+    return _prepare(text).replace(" ", "")
+
+
+def natural_key(text: str) -> tuple[str | int, ...]:
+    """Sort key that orders numbers as numbers: `.../2018/2` before `.../2018/10`."""
+    parts = re.split(r"(\d+)", key(text))
+    return tuple(int(p) if i % 2 else p for i, p in enumerate(parts))
+
+
+def from_filename(name: str) -> tuple[str | None, str | None]:
+    """(symbol, language) that a UN file name spells, each None when it does not.
+
+    `A_RES_71_1-EN.pdf` -> (`A/RES/71/1`, `en`); `A_AC.182_L.139-FR.pdf` ->
+    (`A/AC.182/L.139`, `fr`); `A_69_720_S.pdf` -> (`A/69/720`, `es`); `report-FR.pdf` ->
+    (None, `fr`).
+    """
+    stem, language = split_filename(name)
+    candidate = _FILE_SECTION.sub(r" (Sect. \1)", stem.replace("_", "/").upper())
+    return parse(candidate), language
+
+
+def split_filename(name: str) -> tuple[str, str | None]:
+    """File name without folder, extension and language suffix; and that language.
+
+    `A_69_745-FR.docx` -> (`A_69_745`, `fr`); `many-pages.pdf` -> (`many-pages`, None).
+    """
+    stem = PurePath(name).name
+    suffix = PurePath(stem).suffix.lower()
+    if suffix in _FILE_EXTENSIONS:
+        stem = stem[: -len(suffix)]
+    match = _LANG_SUFFIX.search(stem)
+    if not match or match.start() == 0:
+        return stem, None
+    return stem[: match.start()], languages.normalize(match.group(1) or match.group(2))
+
+
+def find_in_text(text: str) -> str | None:
+    """The symbol printed on the first line of a page (UN documents print it there), if any."""
+    first_line = text.strip().split("\n", 1)[0][:200]
+    for match in _IN_TEXT.finditer(first_line):
+        symbol = parse(match.group(1))
+        if symbol:
+            return symbol
+    return None

@@ -1,0 +1,209 @@
+"""The Repository: one home folder with its catalog, stored files and index.
+
+The CLI and (later) the web page talk to this class only.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from migdocs.errors import NotFoundError, UsageError
+from migdocs.indexer.extract import PdfEngine
+from migdocs.indexer.index import INDEX_VERSION, Index
+from migdocs.indexer.ingest import IngestReport, Ingester, Progress
+from migdocs.repo import languages, symbols
+from migdocs.repo.catalog import Catalog
+from migdocs.repo.home import resolve_home
+from migdocs.repo.model import Document, Meeting
+from migdocs.repo.store import FileStore
+
+
+@dataclass
+class CheckProblem:
+    what: str
+    fix: str
+
+
+class Repository:
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        home.mkdir(parents=True, exist_ok=True)
+        self.catalog = Catalog(home / "catalog.sqlite")
+        self.store = FileStore(home / "files")
+        self.index_path = home / "index"
+        #: Things the user should hear about that happened while opening (e.g. a rebuild).
+        self.notices: list[str] = []
+        self.index = self._open_index()
+
+    def close(self) -> None:
+        self.catalog.close()
+
+    def __enter__(self) -> Repository:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- index lifecycle ----------------------------------------------------------------------
+    def _open_index(self) -> Index:
+        recorded = self.catalog.get_meta("index_version")
+        exists = (self.index_path / "MAIN_WRITELOCK").exists() or any(self.index_path.glob("_MAIN_*.toc"))
+        if recorded is None and not self.catalog.document_ids():
+            index = Index.recreate(self.index_path) if not exists else Index(self.index_path)
+            self.catalog.set_meta("index_version", INDEX_VERSION)
+            return index
+        reason = None
+        if recorded != INDEX_VERSION:
+            reason = f"the index format changed ({recorded} -> {INDEX_VERSION})"
+        elif not exists:
+            reason = "the index is missing"
+        elif self.catalog.get_meta("index_dirty") == "1":
+            reason = "the last ingest did not finish"
+        if reason is None:
+            return Index(self.index_path)
+        self.notices.append(f"Rebuilding the search index from the catalog: {reason}.")
+        self.index = Index.recreate(self.index_path)
+        self.reindex()
+        return self.index
+
+    def reindex(self) -> int:
+        """Rebuild the index from the catalog alone (no file is read). Returns documents indexed."""
+        self.index = Index.recreate(self.index_path)
+        count = 0
+        with self.index.writer() as writer:
+            for doc_id in self.catalog.document_ids():
+                document = self.catalog.document(doc_id, with_pages=True)
+                if document is not None:
+                    Index.add_or_update(writer, document)
+                    count += 1
+        self.catalog.set_meta("index_version", INDEX_VERSION)
+        self.catalog.set_meta("index_dirty", "0")
+        return count
+
+    # -- ingest -------------------------------------------------------------------------------
+    def ingest(self, paths: Iterable[os.PathLike[str] | str], *, pdf_engine: PdfEngine = "auto",
+               password: str | None = None, workers: int | None = None,
+               progress: Progress | None = None) -> IngestReport:
+        ingester = Ingester(self.catalog, self.store, self.index)
+        return ingester.run([Path(p) for p in paths], engine=pdf_engine, password=password,
+                            workers=workers, progress=progress)
+
+    # -- lookups ------------------------------------------------------------------------------
+    def get(self, symbol_or_id: str, *, with_pages: bool = False) -> Document:
+        doc_id = self.catalog.resolve(symbol_or_id)
+        if doc_id is None:
+            parsed, _ = symbols.from_filename(symbol_or_id)
+            doc_id = self.catalog.resolve(parsed) if parsed else None
+        document = self.catalog.document(doc_id, with_pages=with_pages) if doc_id else None
+        if document is None:
+            raise NotFoundError(
+                f"no document {symbol_or_id!r} in {self.home}; `migdocs list` shows what is there"
+            )
+        return document
+
+    def list(self, *, session: str | None = None, entity: str | None = None,
+             language: str | None = None, type: str | None = None,
+             meeting: str | None = None) -> list[Document]:
+        lang = languages.normalize(language) if language else None
+        return self.catalog.documents(session=session, entity=entity, language=lang, type=type,
+                                      meeting=meeting)
+
+    def meeting(self, code: str | None = None) -> tuple[Meeting, dict[str | None, list[Document]]]:
+        """A meeting's programme and its documents by session (None: not tied to a session)."""
+        codes = self.catalog.meeting_codes()
+        if code is None:
+            if not codes:
+                raise NotFoundError(f"no meeting in {self.home}; ingest a catalog with a [meeting]")
+            code = codes[-1]
+        meeting = self.catalog.meeting(code)
+        if meeting is None:
+            known = ", ".join(codes) or "none"
+            raise NotFoundError(f"no meeting {code!r} in {self.home} (known: {known})")
+        by_session: dict[str | None, list[Document]] = {}
+        for doc in self.catalog.documents(meeting=meeting.code):
+            for session in doc.sessions or [None]:
+                by_session.setdefault(session, []).append(doc)
+        return meeting, by_session
+
+    def stats(self) -> dict:
+        counts = self.catalog.counts()
+        return {
+            "home": str(self.home),
+            **counts,
+            "index_entries": self.index.doc_count(),
+            "index_version": INDEX_VERSION,
+            "by_language": self.catalog.count_by("language"),
+            "by_type": self.catalog.count_by("type"),
+            "by_format": self.catalog.count_by("format"),
+        }
+
+    def remove(self, symbol_or_id: str, *, language: str | None = None) -> list[str]:
+        """Remove a document, or one language version of it. Returns what was removed."""
+        document = self.get(symbol_or_id)
+        lang = languages.normalize(language) if language else None
+        if lang and document.version(lang) is None:
+            have = ", ".join(v.language for v in document.versions) or "none"
+            raise NotFoundError(f"{document.symbol or document.id} has no {lang} version (it has: {have})")
+        with self.index.writer() as writer, self.catalog.transaction():
+            if lang:
+                self.catalog.delete_version(document.id, lang)
+                removed = [f"{document.symbol or document.id} [{lang}]"]
+                remaining = self.catalog.document(document.id, with_pages=True)
+                assert remaining is not None
+                Index.add_or_update(writer, remaining)
+            else:
+                self.catalog.delete_document(document.id)
+                Index.remove(writer, document.id)
+                removed = [document.symbol or document.id]
+        self._drop_unreferenced_files()
+        return removed
+
+    def _drop_unreferenced_files(self) -> None:
+        for sha in self.store.hashes() - self.catalog.file_hashes():
+            self.store.remove(sha)
+
+    def check(self) -> list[CheckProblem]:
+        """Catalog, stored files and index agree; the problems found otherwise."""
+        problems: list[CheckProblem] = []
+        referenced = self.catalog.file_hashes()
+        stored = self.store.hashes()
+        for sha in sorted(referenced - stored):
+            problems.append(CheckProblem(f"stored file {sha[:12]}… is missing from {self.store.root}",
+                                         "ingest the original file again"))
+        for sha in sorted(referenced & stored):
+            from migdocs.repo.store import sha256_of
+
+            if sha256_of(self.store.path(sha)) != sha:
+                problems.append(CheckProblem(f"stored file {sha[:12]}… is corrupt (hash differs)",
+                                             "ingest the original file again"))
+        for sha in sorted(stored - referenced):
+            problems.append(CheckProblem(f"stored file {sha[:12]}… belongs to no document",
+                                         "harmless; `migdocs remove` cleans up after itself"))
+        indexed = self.index.summary()
+        for doc_id in sorted(self.catalog.document_ids()):
+            document = self.catalog.document(doc_id, with_pages=True)
+            assert document is not None
+            expected = sum(1 for v in document.versions for p in v.pages if p.text.strip())
+            found = indexed.pop(doc_id, {"meta": 0, "page": 0})
+            if found["meta"] != 1 or found["page"] != expected:
+                problems.append(CheckProblem(
+                    f"{doc_id}: index has {found['page']} page(s) and {found['meta']} record(s), "
+                    f"catalog has {expected} page(s)", "run `migdocs reindex`"))
+        for doc_id in sorted(indexed):
+            problems.append(CheckProblem(f"{doc_id}: in the index but not in the catalog",
+                                         "run `migdocs reindex`"))
+        if self.catalog.get_meta("index_version") != INDEX_VERSION:
+            problems.append(CheckProblem("index format differs from this migdocs",
+                                         "run `migdocs reindex`"))
+        return problems
+
+
+def open(home: str | os.PathLike[str] | None = None) -> Repository:  # noqa: A001
+    """Open (creating if needed) the repository at `home`, $MIGDOCS_HOME or the user folder."""
+    path = resolve_home(home)
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"{path} is a file, not a folder; give --home a folder")
+    return Repository(path)
