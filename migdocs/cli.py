@@ -351,12 +351,17 @@ def programme(m: Meeting, by_session: dict[str | None, list[Document]]) -> str:
             who = t.speaker.name + (f", {t.speaker.affiliation}" if t.speaker.affiliation else "")
             lines.append(f"      - {t.title}: {who}" if t.title else f"      - {who}")
         for d in by_session.get(s.number, []) if s.number else []:
-            lines.append(f"      Document: {d.symbol or d.id}  {d.title or ''}".rstrip())
+            lines.append(f"      Document: {_document_line(d)}")
     general = by_session.get(None, [])
     if general:
         lines += ["", "Documents not tied to a session:"]
-        lines += [f"  {d.symbol or d.id}  {d.title or ''}".rstrip() for d in general]
+        lines += [f"  {_document_line(d)}" for d in general]
     return "\n".join(lines)
+
+
+def _document_line(d: Document) -> str:
+    title = d.title or d.id
+    return f"{title} [{d.type}, {d.symbol}]" if d.symbol else f"{title} [{d.type}]"
 
 
 @cli.command()

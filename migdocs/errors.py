@@ -23,20 +23,26 @@ class CatalogFileError(MigdocsError):
     """A hand-written catalog file (TOML) is invalid."""
 
     def __init__(self, path: str, line: int | None, message: str) -> None:
+        super().__init__(path, line, message)  # args as given: picklable across processes
         self.path = path
         self.line = line
         self.message = message
-        where = f"{path}:{line}" if line else path
-        super().__init__(f"{where}: {message}")
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
 
 
 class ExtractionError(MigdocsError):
     """A file's text could not be read. `reason` is short, `fix` says what to do."""
 
     def __init__(self, reason: str, fix: str) -> None:
+        super().__init__(reason, fix)  # args as given: picklable across worker processes
         self.reason = reason
         self.fix = fix
-        super().__init__(f"{reason}; {fix}")
+
+    def __str__(self) -> str:
+        return f"{self.reason}; {self.fix}"
 
 
 class UnsafePathError(MigdocsError):

@@ -18,7 +18,7 @@ from migdocs.repo import languages, symbols
 from migdocs.repo.catalog import Catalog
 from migdocs.repo.home import resolve_home
 from migdocs.repo.model import Document, Meeting
-from migdocs.repo.store import FileStore
+from migdocs.repo.store import FileStore, sha256_of
 
 
 @dataclass
@@ -158,12 +158,8 @@ class Repository:
                 self.catalog.delete_document(document.id)
                 Index.remove(writer, document.id)
                 removed = [document.symbol or document.id]
-        self._drop_unreferenced_files()
+        self.store.prune(keep=self.catalog.file_hashes())
         return removed
-
-    def _drop_unreferenced_files(self) -> None:
-        for sha in self.store.hashes() - self.catalog.file_hashes():
-            self.store.remove(sha)
 
     def check(self) -> list[CheckProblem]:
         """Catalog, stored files and index agree; the problems found otherwise."""
@@ -174,8 +170,6 @@ class Repository:
             problems.append(CheckProblem(f"stored file {sha[:12]}… is missing from {self.store.root}",
                                          "ingest the original file again"))
         for sha in sorted(referenced & stored):
-            from migdocs.repo.store import sha256_of
-
             if sha256_of(self.store.path(sha)) != sha:
                 problems.append(CheckProblem(f"stored file {sha[:12]}… is corrupt (hash differs)",
                                              "ingest the original file again"))

@@ -85,7 +85,25 @@ def build_unpc(data: Path) -> None:
     (CORPUS / "unpc" / "catalog.toml").write_text("\n".join(lines), encoding="utf-8")
 
 
+def build_test_data(data: Path) -> None:
+    """tests/data: the hard cases, and the source sentences of the PDFs in corpus/unpc/pdf
+    (what the word-recall test compares extracted text against)."""
+    tests = CORPUS.parent / "tests" / "data"
+    shutil.copytree(data / "hard-cases", tests / "hard-cases", dirs_exist_ok=True)
+    unpc = data / "unpc-2015"
+    sentences = {lang: open(unpc / f"UNv1.0.devset.{lang}", encoding="utf-8").read().split("\n")
+                 for lang in LANGS}
+    rows = ["file\tlanguage\tsymbol\tsentence"]
+    for row in csv.DictReader(open(data / "unpc-pdf" / "MANIFEST.tsv", encoding="utf-8"),
+                              delimiter="\t"):
+        for n in row["devset_lines"].split(","):
+            rows.append(f"{row['file']}\t{row['language']}\t{row['symbol']}\t"
+                        f"{sentences[row['language']][int(n) - 1]}")
+    (tests / "unpc-pdf-sentences.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
 if __name__ == "__main__":
     shared = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data")
     build_un_pdf(shared)
     build_unpc(shared)
+    build_test_data(shared)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,12 +101,39 @@ def _extract_job(args: tuple[Path, PdfEngine, str | None]) -> _Extracted | Extra
                       result.declared_language, result.title)
 
 
-def _run(jobs: list[tuple[Path, PdfEngine, str | None]], workers: int) -> Iterator:
-    if workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            yield from pool.map(_extract_job, jobs, chunksize=4)
-    else:
+_Job = tuple[Path, PdfEngine, str | None]
+
+
+def _run(jobs: list[_Job], workers: int) -> Iterator[_Extracted | ExtractionError]:
+    """Results in job order. When an engine crashes a worker (PDFium is C code), the pool is
+    restarted and the job it died on is retried alone: if it crashes again, only that file
+    fails."""
+    if workers <= 1 or len(jobs) <= 1:
         yield from map(_extract_job, jobs)
+        return
+    start = 0
+    while start < len(jobs):
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(_extract_job, job) for job in jobs[start:]]
+            try:
+                for future in futures:
+                    result = future.result()
+                    start += 1
+                    yield result
+            except BrokenProcessPool:
+                pass
+        if start < len(jobs):
+            yield _isolated(jobs[start])
+            start += 1
+
+
+def _isolated(job: _Job) -> _Extracted | ExtractionError:
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        try:
+            return pool.submit(_extract_job, job).result()
+        except BrokenProcessPool:
+            return ExtractionError("the text extractor crashed on this file",
+                                   "try `--pdf-engine pypdf`, or re-save the file and ingest it again")
 
 
 class Ingester:
@@ -178,7 +206,7 @@ class Ingester:
                         self._fail(where, f"file {relative} not found",
                                    "fix the path in the catalog or add the file")
                         continue
-                    unit.files.append(_File(target, sha256_of(target), lang))
+                    unit.files.append(_File(catalog_path.parent / relative, sha256_of(target), lang))
                 units.append(unit)
         for path, _root in found:
             real = path.resolve()
@@ -211,20 +239,27 @@ class Ingester:
         jobs = [(f.path, engine, password) for u in units for f in u.files if f.changed]
         results = _run(jobs, workers or os.cpu_count() or 1)
         total, done = len(units), 0
-        self.catalog.set_meta("index_dirty", "1")
+        changed: dict[str, None] = {}  # ordered set of document ids to (re)index
         with self.index.writer() as writer:
+            self.catalog.set_meta("index_dirty", "1")
             for unit in units:
                 extracted = {id(f): next(results) for f in unit.files if f.changed}
                 with self.catalog.transaction():
                     document = self._apply(unit, extracted)
-                    if document is not None:
-                        stored = self.catalog.document(document.id, with_pages=True)
-                        if stored is not None:
-                            Index.add_or_update(writer, stored)
+                if document is not None:
+                    changed[document.id] = None
                 done += 1
                 if progress:
                     progress(done, total)
+            # Once per document, after all its versions are in: a Whoosh writer cannot delete
+            # what it added itself before committing.
+            for doc_id in changed:
+                stored = self.catalog.document(doc_id, with_pages=True)
+                if stored is not None:
+                    Index.add_or_update(writer, stored)
         self.catalog.set_meta("index_dirty", "0")
+        if self.report.updated:
+            self.store.prune(keep=self.catalog.file_hashes())
         return self.report
 
     def _apply(self, unit: _Unit, extracted: dict) -> Document | None:
@@ -249,10 +284,13 @@ class Ingester:
         f.language = lang
         doc_id = self.catalog.resolve(symbol) if symbol else None
         stem = symbols.split_filename(f.path.name)[0]
-        doc_id = doc_id or symbol or catalogfile.slug(stem) or f.sha256[:12]
+        doc_id = doc_id or symbol or catalogfile.slug(stem, limit=120) or f.sha256[:12]
         document = self.catalog.document(doc_id)
         if document is None:
-            document = Document(id=doc_id, symbol=symbol, title=result.title, type="background")
+            title = result.title
+            if title and symbol and symbols.key(title) == symbols.key(symbol):
+                title = None
+            document = Document(id=doc_id, symbol=symbol, title=title, type="background")
             self.catalog.put_document(document, record_hash=None, source=str(f.path))
         self._put_file_version(document.id, f, result, title=None, where=str(f.path))
         return document

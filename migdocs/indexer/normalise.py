@@ -34,8 +34,11 @@ _ARABIC_FOLD = {
 
 def repair(text: str) -> str:
     """NFKC (presentation forms -> base letters, ligatures), no bidi controls, joined line-end
-    hyphens (`15-\\nyear-old` -> `15-year-old`), soft hyphens removed, tidy whitespace."""
-    text = unicodedata.normalize("NFKC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    hyphens (`15-\\nyear-old` -> `15-year-old`: UN documents hyphenate compounds, not words),
+    soft hyphens removed, tidy whitespace."""
+    # PDFium writes a hyphen that ends a line as U+FFFE and drops the line break.
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufffe", "-")
+    text = unicodedata.normalize("NFKC", text)
     text = text.translate(_DROP)
     text = _SOFT_HYPHEN_BREAK.sub("", text).replace("\u00ad", "")
     text = _HYPHEN_BREAK.sub("-", text)

@@ -48,5 +48,9 @@ class FileStore:
     def hashes(self) -> set[str]:
         return {p.name for p in self.root.glob("??/*") if not p.name.startswith(".")}
 
-    def remove(self, sha256: str) -> None:
-        self.path(sha256).unlink(missing_ok=True)
+    def prune(self, *, keep: set[str]) -> list[str]:
+        """Delete stored files no document refers to any more; their hashes."""
+        dropped = sorted(self.hashes() - keep)
+        for sha in dropped:
+            self.path(sha).unlink(missing_ok=True)
+        return dropped

@@ -43,14 +43,15 @@ def _prepare(text: str) -> str:
 def parse(text: str, *, keep_case: bool = False) -> str | None:
     """Canonical form of `text` if it is a UN symbol, else None.
 
-    `keep_case` keeps the letters' case as written (for catalogs, where staff write UN casing
-    such as `UNEP(DTIE)/Hg/INC.6/24`); otherwise UN casing is restored from upper case.
+    `keep_case` keeps the letters' case as written when it is mixed (for catalogs, where staff
+    write UN casing such as `UNEP(DTIE)/Hg/INC.6/24`); otherwise, and for text written all in
+    lower case, UN casing is restored from upper case.
     """
     prepared = _prepare(text)
     if (not _SYMBOL.match(prepared) or not any(c.isdigit() for c in prepared)
             or prepared.count("(") != prepared.count(")")):
         return None
-    if keep_case:
+    if keep_case and text != text.lower():
         return _prepare_spacing(text)
     return _TITLE_CASED.sub(lambda m: m.group(1).title() + ".", prepared)
 
