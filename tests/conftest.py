@@ -19,7 +19,8 @@ REPORT: list[str] = []
 
 def run(home: Path, *args: str) -> Result:
     """The real CLI, in-process, on the repository at `home`."""
-    return CliRunner().invoke(cli, ["--home", str(home), *args], catch_exceptions=False)
+    return CliRunner().invoke(cli, ["--home", str(home), *args], prog_name="migdocs",
+                               catch_exceptions=False)
 
 
 def without_timing(text: str) -> str:
