@@ -37,6 +37,10 @@ class MigdocsGroup(click.Group):
             raise click.ClickException(str(exc)) from None
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(f"{where}{exc.strerror or exc}; check that the path "
+                                       "exists, is writable and that the disk is not full") from None
         except Exception as exc:
             if os.environ.get("MIGDOCS_DEBUG"):
                 raise

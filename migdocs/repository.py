@@ -63,7 +63,10 @@ class Repository:
         elif self.catalog.get_meta("index_dirty") == "1":
             reason = "the last ingest did not finish"
         if reason is None:
-            return Index(self.index_path)
+            try:
+                return Index(self.index_path)
+            except Exception as exc:  # any damage to a derived index is repaired, not shown
+                reason = f"the index could not be opened ({type(exc).__name__}: {exc})"
         self.notices.append(f"Rebuilding the search index from the catalog: {reason}.")
         self.index = Index.recreate(self.index_path)
         self.reindex()
