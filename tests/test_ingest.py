@@ -88,9 +88,7 @@ def test_password_option_opens_encrypted_pdf(tmp_path: Path) -> None:
 
 
 def test_rerun_is_unchanged_and_a_changed_file_is_updated(tmp_path: Path) -> None:
-    folder = tmp_path / "in"
-    folder.mkdir()
-    shutil.copyfile(CORPUS / "unpc" / "text" / "A_69_767-EN.txt", folder / "A_69_767-EN.txt")
+    folder = folder_with(tmp_path / "in", "A_69_767-EN.txt")
     home = tmp_path / "home"
     assert without_timing(run(home, "ingest", str(folder)).output) == "1 added, 0 updated, 0 unchanged, 0 failed\n"
     assert without_timing(run(home, "ingest", str(folder)).output) == "0 added, 0 updated, 1 unchanged, 0 failed\n"
@@ -107,12 +105,17 @@ def test_rerun_is_unchanged_and_a_changed_file_is_updated(tmp_path: Path) -> Non
     assert len(list((home / "files").glob("??/*"))) == 1
 
 
-def test_catalog_path_traversal_and_outside_symlinks_are_refused(tmp_path: Path) -> None:
-    outside = tmp_path / "outside"
-    outside.mkdir()
-    shutil.copyfile(CORPUS / "unpc" / "text" / "A_69_767-EN.txt", outside / "A_69_767-EN.txt")
-    folder = tmp_path / "in"
+def folder_with(folder: Path, *names: str) -> Path:
+    """`folder`, created, with copies of these corpus text files."""
     folder.mkdir()
+    for name in names:
+        shutil.copyfile(CORPUS / "unpc" / "text" / name, folder / name)
+    return folder
+
+
+def test_catalog_path_traversal_and_outside_symlinks_are_refused(tmp_path: Path) -> None:
+    outside = folder_with(tmp_path / "outside", "A_69_767-EN.txt")
+    folder = folder_with(tmp_path / "in")
     (folder / "catalog.toml").write_text(
         '[[document]]\nsymbol = "A/69/767"\ntype = "background"\n'
         'files = { EN = "../outside/A_69_767-EN.txt" }\n', encoding="utf-8")
@@ -130,9 +133,7 @@ def test_catalog_path_traversal_and_outside_symlinks_are_refused(tmp_path: Path)
 
 
 def test_invalid_catalog_ingests_nothing_of_its_folder(tmp_path: Path) -> None:
-    folder = tmp_path / "in"
-    folder.mkdir()
-    shutil.copyfile(CORPUS / "unpc" / "text" / "A_69_767-EN.txt", folder / "A_69_767-EN.txt")
+    folder = folder_with(tmp_path / "in", "A_69_767-EN.txt")
     (folder / "catalog.toml").write_text(
         '[[document]]\nsymbol = "A/69/767"\ntype = "report"\nfiles = { EN = "A_69_767-EN.txt" }\n',
         encoding="utf-8")

@@ -15,7 +15,7 @@ from whoosh.analysis import Analyzer, Filter, RegexTokenizer, StopFilter, Token
 
 from migdocs.indexer.normalise import ARABIC_MARKS, BIDI_CONTROLS, TATWEEL, fold_accents, fold_arabic
 
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2
 
 # Word characters plus combining marks (Latin accents in NFD, Arabic tashkeel), tatweel and
 # zero-width joiners, so that a word is never split at a diacritic; apostrophes join
@@ -48,16 +48,26 @@ class ArabicFoldFilter(Filter):
                 yield t
 
 
-class ArabicPrefixFilter(Filter):
-    """`والمهاجرين` -> `المهاجرين`: the conjunctions و/ف before the article, which the Snowball
-    stemmer leaves on."""
+class StripFilter(Filter):
+    """Removes what `pattern` matches from each token; drops tokens left empty."""
 
-    _PREFIX = re.compile(r"^[\u0648\u0641](?=\u0627\u0644..)")
+    def __init__(self, pattern: str) -> None:
+        self.pattern = re.compile(pattern)
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for t in tokens:
-            t.text = self._PREFIX.sub("", t.text)
-            yield t
+            t.text = self.pattern.sub("", t.text)
+            if t.text:
+                yield t
+
+
+#: `والمهاجرين` -> `المهاجرين`: the conjunctions و/ف before the article, which the Snowball
+#: stemmer leaves on.
+ARABIC_CONJUNCTION = r"^[\u0648\u0641](?=\u0627\u0644..)"
+#: `l'homme` -> `homme`, `qu'il` -> `il`.
+ELISION = r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu|presqu)['\u2019]"
+#: `state's` -> `state`, `states'` -> `states`.
+POSSESSIVE = r"['\u2019]s?$"
 
 
 class AccentFoldFilter(Filter):
@@ -66,30 +76,6 @@ class AccentFoldFilter(Filter):
             if not t.text.isascii():
                 t.text = fold_accents(t.text)
             yield t
-
-
-class ElisionFilter(Filter):
-    """`l'homme` -> `homme`, `qu'il` -> `il` (French and Catalan-style elisions)."""
-
-    _ELISION = re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu|presqu)['\u2019]")
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for t in tokens:
-            t.text = self._ELISION.sub("", t.text)
-            if t.text:
-                yield t
-
-
-class PossessiveFilter(Filter):
-    """`state's` -> `state`, `states'` -> `states`."""
-
-    _POSSESSIVE = re.compile(r"['\u2019]s?$")
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for t in tokens:
-            t.text = self._POSSESSIVE.sub("", t.text)
-            if t.text:
-                yield t
 
 
 class SnowballFilter(Filter):
@@ -160,24 +146,24 @@ def _stop(language: str) -> StopFilter:
 
 
 def arabic_analyzer(*, stem: bool = True) -> Analyzer:
-    chain = _tokenizer() | NormalizeFilter() | ArabicFoldFilter() | ArabicPrefixFilter()
+    chain = _tokenizer() | NormalizeFilter() | ArabicFoldFilter() | StripFilter(ARABIC_CONJUNCTION)
     if not stem:
         return chain
     return chain | _stop("ar") | SnowballFilter("arabic")
 
 
 def english_analyzer() -> Analyzer:
-    return (_tokenizer() | NormalizeFilter() | PossessiveFilter() | AccentFoldFilter()
+    return (_tokenizer() | NormalizeFilter() | StripFilter(POSSESSIVE) | AccentFoldFilter()
             | _stop("en") | SnowballFilter("english"))
 
 
 def french_analyzer() -> Analyzer:
-    return (_tokenizer() | NormalizeFilter() | ElisionFilter() | AccentFoldFilter()
+    return (_tokenizer() | NormalizeFilter() | StripFilter(ELISION) | AccentFoldFilter()
             | _stop("fr") | SnowballFilter("french"))
 
 
 def spanish_analyzer() -> Analyzer:
-    return (_tokenizer() | NormalizeFilter() | ElisionFilter() | AccentFoldFilter()
+    return (_tokenizer() | NormalizeFilter() | StripFilter(ELISION) | AccentFoldFilter()
             | _stop("es") | SnowballFilter("spanish"))
 
 

@@ -77,6 +77,15 @@ CREATE TABLE IF NOT EXISTS pages (
 """
 
 
+_FILTERS = {
+    "session": "id IN (SELECT doc_id FROM document_sessions WHERE upper(session)=upper(?))",
+    "entity": "upper(entity)=upper(?)",
+    "language": "id IN (SELECT doc_id FROM versions WHERE language=?)",
+    "type": "type=?",
+    "meeting": "upper(meeting)=upper(?)",
+}
+
+
 class Catalog:
     """Documents, language versions and page texts in one SQLite file."""
 
@@ -207,22 +216,10 @@ class Catalog:
         meeting: str | None = None,
     ) -> list[Document]:
         """Documents matching every given filter (case-insensitive), versions without pages."""
-        where, args = [], []
-        if session:
-            where.append("id IN (SELECT doc_id FROM document_sessions WHERE upper(session)=upper(?))")
-            args.append(session)
-        if entity:
-            where.append("upper(entity)=upper(?)")
-            args.append(entity)
-        if language:
-            where.append("id IN (SELECT doc_id FROM versions WHERE language=?)")
-            args.append(language)
-        if type:
-            where.append("type=?")
-            args.append(type)
-        if meeting:
-            where.append("upper(meeting)=upper(?)")
-            args.append(meeting)
+        given = {"session": session, "entity": entity, "language": language, "type": type,
+                 "meeting": meeting}
+        where = [_FILTERS[name] for name, value in given.items() if value]
+        args = [value for value in given.values() if value]
         sql = "SELECT id FROM documents" + (" WHERE " + " AND ".join(where) if where else "")
         ids = [r[0] for r in self.db.execute(sql, args)]
         docs = [d for d in (self.document(i) for i in ids) if d is not None]
@@ -251,23 +248,21 @@ class Catalog:
     def put_version(self, doc_id: str, version: LanguageVersion, *, keep_pages: bool = False) -> None:
         """Insert or replace one language version; its pages too unless `keep_pages`."""
         f = version.file
-        row = self.db.execute("SELECT id FROM versions WHERE doc_id=? AND language=?",
-                              (doc_id, version.language)).fetchone()
-        values = (version.title, f and f.sha256, f and f.original_name, f and f.format,
-                  f and f.size, version.detected_language, version.language_confidence,
-                  json.dumps(version.flags), version.page_count)
-        if row:
-            vid = row[0]
-            self.db.execute(
-                """UPDATE versions SET title=?, sha256=?, original_name=?, format=?, size=?,
-                       detected_language=?, language_confidence=?, flags=?, page_count=?
-                   WHERE id=?""", (*values, vid))
-        else:
-            vid = self.db.execute(
-                """INSERT INTO versions(title, sha256, original_name, format, size,
-                       detected_language, language_confidence, flags, page_count, doc_id, language)
-                   VALUES (?,?,?,?,?,?,?,?,?,?,?)""", (*values, doc_id, version.language)
-            ).lastrowid
+        vid = self.db.execute(
+            """INSERT INTO versions(doc_id, language, title, sha256, original_name, format, size,
+                   detected_language, language_confidence, flags, page_count)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?)
+               ON CONFLICT(doc_id, language) DO UPDATE SET title=excluded.title,
+                   sha256=excluded.sha256, original_name=excluded.original_name,
+                   format=excluded.format, size=excluded.size,
+                   detected_language=excluded.detected_language,
+                   language_confidence=excluded.language_confidence, flags=excluded.flags,
+                   page_count=excluded.page_count
+               RETURNING id""",
+            (doc_id, version.language, version.title, f and f.sha256, f and f.original_name,
+             f and f.format, f and f.size, version.detected_language,
+             version.language_confidence, json.dumps(version.flags), version.page_count),
+        ).fetchone()[0]
         if not keep_pages:
             self.db.execute("DELETE FROM pages WHERE version_id=?", (vid,))
             self.db.executemany(
