@@ -235,3 +235,37 @@ def test_an_unwritable_home_is_a_message_not_a_traceback(tmp_path: Path) -> None
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error: {home / 'catalog.sqlite'}: cannot open the catalog (")
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("field, words, doc_ids", [
+    ("title_en", "zero drafts", {"16cm-global-compact-for-safe-orderly-and"}),
+    ("entity_name", "IOM", {"UN/POP/MIG-16CM/2018/5", "16cm-improving-data-for-safe-orderly-and"}),
+    ("entity_name", "american states migration", {"UN/POP/MIG-16CM/2018/12"}),
+    ("title_en", "remittance contributions", {"16cm-contribution-on-remittances-from-the"}),
+])
+def test_metadata_only_records_are_findable_in_the_index(corpus_home: Path, field: str,
+                                                          words: str, doc_ids: set[str]) -> None:
+    from whoosh import index as whoosh_index
+    from whoosh.qparser import AndGroup, QueryParser
+
+    ix = whoosh_index.open_dir(corpus_home / "index")
+    with ix.searcher() as searcher:
+        query = QueryParser(field, ix.schema, group=AndGroup).parse(words)
+        hits = [(h["doc_id"], h["kind"]) for h in searcher.search(query)]
+    assert sorted(hits) == sorted((doc_id, "meta") for doc_id in doc_ids)
+
+
+def test_page_text_is_indexed_per_language_with_page_numbers(corpus_home: Path) -> None:
+    from whoosh import index as whoosh_index
+    from whoosh.qparser import AndGroup, QueryParser
+
+    ix = whoosh_index.open_dir(corpus_home / "index")
+    with ix.searcher() as searcher:
+        def find(field: str, words: str) -> list[tuple[str, str, int]]:
+            query = QueryParser(field, ix.schema, group=AndGroup).parse(words)
+            return sorted((h["doc_id"], h["language"], h["page"]) for h in searcher.search(query, limit=None))
+
+        # A/69/720 is a two-page PDF in each language; "Guinée" is on page 2 in French
+        assert ("A/69/720", "fr", 2) in find("text_fr", "guinee")
+        assert ("A/69/720", "ar", 2) in find("text_ar", "غينيا")
+        assert find("text_ar", "الْعِلاجِ") == find("text_ar", "العلاج")  # diacritics ignored
