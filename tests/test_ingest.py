@@ -177,3 +177,18 @@ def test_pypdf_engine_is_selectable(tmp_path: Path) -> None:
     result = run(tmp_path, "ingest", "--pdf-engine", "pypdf", str(HARD / "mixed-language.pdf"))
     assert result.exit_code == 0
     assert migdocs.open(tmp_path).get("A/69/720").versions[0].page_count == 2
+
+
+def test_symlinked_folder_outside_and_unreadable_file_are_reported(tmp_path: Path) -> None:
+    outside = folder_with(tmp_path / "outside", "A_69_767-EN.txt")
+    folder = folder_with(tmp_path / "in", "A_69_767-FR.txt")
+    os.symlink(outside, folder / "linked")
+    os.symlink(folder / "gone.txt", folder / "A_69_767-ES.txt")  # dangling: cannot be read
+    result = run(tmp_path / "home", "ingest", str(folder))
+    assert result.exit_code == 1
+    assert without_timing(result.output) == (
+        "1 added, 0 updated, 0 unchanged, 2 failed\nFailed:\n"
+        f"  {folder}/linked: symlink to {outside}, outside the ingested folder -> copy the file "
+        "into the folder, or ingest its real location\n"
+        f"  {folder}/A_69_767-ES.txt: cannot read A_69_767-ES.txt (No such file or directory) "
+        "-> it is a link to a file that is gone: restore the file or remove the link\n")

@@ -144,9 +144,9 @@ class Ingester:
         self.report = IngestReport()
 
     # -- discovery ------------------------------------------------------------------------
-    def _discover(self, paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, Path]]]:
+    def _discover(self, paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
         catalogs: list[Path] = []
-        files: list[tuple[Path, Path]] = []  # (file, the folder it was found under)
+        files: list[Path] = []
         for path in paths:
             if not path.exists() and not path.is_symlink():
                 self._fail(path, "no such file or folder", "check the path")
@@ -155,26 +155,42 @@ class Ingester:
             elif catalogfile.is_catalog_file(path):
                 catalogs.append(path)
             else:
-                files.append((path, path.parent))
+                files.append(path)
         return catalogs, files
 
-    def _walk(self, root: Path, catalogs: list[Path], files: list[tuple[Path, Path]]) -> None:
+    def _walk(self, root: Path, catalogs: list[Path], files: list[Path]) -> None:
         real_root = root.resolve()
-        for folder, dirs, names in os.walk(root):
+
+        def leaves_root(path: Path) -> bool:
+            if path.is_symlink() and not path.resolve().is_relative_to(real_root):
+                self._fail(path, f"symlink to {path.resolve()}, outside the ingested folder",
+                           "copy the file into the folder, or ingest its real location")
+                return True
+            return False
+
+        for folder, dirs, names in os.walk(root):  # does not follow symlinked folders
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in dirs:
+                leaves_root(Path(folder) / name)
             for name in sorted(names):
-                if name.startswith("."):
-                    continue
                 path = Path(folder) / name
-                if path.is_symlink() and not path.resolve().is_relative_to(real_root):
-                    self._fail(path, f"symlink to {path.resolve()}, outside the ingested folder",
-                               "copy the file into the folder, or ingest its real location")
-                elif catalogfile.is_catalog_file(path):
+                if name.startswith(".") or leaves_root(path):
+                    continue
+                if catalogfile.is_catalog_file(path):
                     catalogs.append(path)
                 elif path.suffix.lower() in extract.SUFFIX_FORMATS:
-                    files.append((path, root))
+                    files.append(path)
                 else:
                     self.report.ignored.append(str(path))
+
+    def _hash(self, path: Path, where: object) -> str | None:
+        try:
+            return sha256_of(path)
+        except OSError as exc:
+            fix = ("it is a link to a file that is gone: restore the file or remove the link"
+                   if isinstance(exc, FileNotFoundError) else "check its permissions")
+            self._fail(where, f"cannot read {path.name} ({exc.strerror})", fix)
+            return None
 
     def _units(self, paths: Iterable[Path]) -> list[_Unit]:
         catalogs, found = self._discover(paths)
@@ -206,19 +222,18 @@ class Ingester:
                         self._fail(where, f"file {relative} not found",
                                    "fix the path in the catalog or add the file")
                         continue
-                    unit.files.append(_File(catalog_path.parent / relative, sha256_of(target), lang))
+                    sha = self._hash(target, where)
+                    if sha:
+                        unit.files.append(_File(catalog_path.parent / relative, sha, lang))
                 units.append(unit)
-        for path, _root in found:
+        for path in found:
             real = path.resolve()
             if real in claimed or any(real.is_relative_to(f) for f in refused_folders):
                 continue
-            try:
-                sha = sha256_of(path)
-            except OSError as exc:
-                self._fail(path, f"cannot read it ({exc.strerror})", "check its permissions")
-                continue
-            _, lang = symbols.from_filename(path.name)
-            units.append(_Unit(None, [_File(path, sha, lang, "the file name")]))
+            sha = self._hash(path, path)
+            if sha:
+                _, lang = symbols.from_filename(path.name)
+                units.append(_Unit(None, [_File(path, sha, lang, "the file name")]))
         return units
 
     # -- change detection -------------------------------------------------------------------
