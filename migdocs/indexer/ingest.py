@@ -315,8 +315,9 @@ class Ingester:
         assert entry is not None
         doc = entry.document
         where = f"{unit.catalog_path}:{entry.line}"
-        metadata_changed = self.catalog.record_hash(doc.id) != entry.record_hash
-        is_new = self.catalog.record_hash(doc.id) is None and self.catalog.document(doc.id) is None
+        recorded = self.catalog.record_hash(doc.id)
+        metadata_changed = recorded != entry.record_hash
+        is_new = recorded is None and self.catalog.resolve(doc.id) is None
         if metadata_changed:
             self.catalog.put_document(doc, record_hash=entry.record_hash,
                                       source=str(unit.catalog_path))
