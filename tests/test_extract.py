@@ -102,3 +102,35 @@ def test_text_files_split_pages_at_form_feeds_and_refuse_non_utf8(tmp_path: Path
 @pytest.mark.parametrize("text", ["", "   ", "12 345 678", "—", "A/RES/70/1", "Aleppo"])
 def test_language_detection_declines_short_or_non_text(text: str) -> None:
     assert language.detect(text) is None
+
+
+def _corrupt(data: bytes, seed: int) -> bytes:
+    import random
+
+    rng = random.Random(seed)
+    damaged = bytearray(data)
+    for _ in range(rng.randint(1, 5)):
+        damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+    if rng.random() < 0.5:
+        damaged = damaged[: rng.randrange(len(damaged) // 2, len(damaged))]
+    return bytes(damaged)
+
+
+# PDFium reads through most flipped bytes; a DOCX's members are deflated with CRCs, so any
+# damage is an error. Either way nothing but text or an ExtractionError comes out.
+@pytest.mark.parametrize("name, expected", [("mixed-language.pdf", {"text", "error"}),
+                                            ("A_69_745-FR.docx", {"error"})])
+def test_damaged_files_give_text_or_an_extraction_error(tmp_path: Path, name: str,
+                                                       expected: set[str]) -> None:
+    original = (HARD / name).read_bytes()
+    outcomes = set()
+    for seed in range(150):
+        path = tmp_path / f"damaged-{seed}{Path(name).suffix}"
+        path.write_bytes(_corrupt(original, seed))
+        try:
+            extract.pages(path)
+            outcomes.add("text")
+        except ExtractionError as exc:
+            assert exc.reason and exc.fix
+            outcomes.add("error")
+    assert outcomes == expected

@@ -136,6 +136,8 @@ def _pdfium(path: Path, password: str | None) -> Extraction:
             texts.append(textpage.get_text_range())
             textpage.close()
             page.close()
+    except pdfium.PdfiumError as exc:  # e.g. "Failed to load page." in a damaged file
+        raise _CannotOpen(str(exc)) from exc
     finally:
         document.close()
     return Extraction("pdf", texts, engine="pdfium", flags=flags)
@@ -143,7 +145,7 @@ def _pdfium(path: Path, password: str | None) -> Extraction:
 
 def _pypdf(path: Path, password: str | None) -> Extraction:
     from pypdf import PdfReader
-    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError, WrongPasswordError
+    from pypdf.errors import DependencyError, FileNotDecryptedError, WrongPasswordError
 
     try:
         reader = PdfReader(path, password=password)
@@ -155,8 +157,9 @@ def _pypdf(path: Path, password: str | None) -> Extraction:
     except DependencyError as exc:
         raise ExtractionError(f"the PDF needs a missing library to decrypt ({exc})",
                               "reinstall migdocs so that `cryptography` is installed") from exc
-    except (PdfReadError, KeyError, IndexError, ValueError, TypeError, AttributeError,
-            RecursionError) as exc:
+    except ExtractionError:
+        raise
+    except Exception as exc:  # damaged files make pypdf raise anything (zlib, struct, Key...)
         raise ExtractionError(f"damaged or truncated PDF ({type(exc).__name__}: {exc})", _AGAIN) from exc
     flags = []
     if reader.is_encrypted and reader.user_access_permissions is not None:
@@ -192,16 +195,15 @@ def _looks_like_html(head: bytes) -> bool:
 
 def _docx(path: Path) -> Extraction:
     import docx
-    from docx.opc.exceptions import PackageNotFoundError
 
     try:
         document = docx.Document(str(path))
-    except (PackageNotFoundError, KeyError, zipfile.BadZipFile, ValueError) as exc:
-        raise ExtractionError(f"damaged DOCX ({exc})", _AGAIN) from exc
-    blocks = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            blocks.append(" | ".join(cell.text for cell in row.cells))
+        blocks = [p.text for p in document.paragraphs]
+        for table in document.tables:
+            for row in table.rows:
+                blocks.append(" | ".join(cell.text for cell in row.cells))
+    except Exception as exc:  # damaged archives raise zlib, lxml, KeyError, ...
+        raise ExtractionError(f"damaged DOCX ({type(exc).__name__}: {exc})", _AGAIN) from exc
     props = document.core_properties
     return Extraction("docx", ["\n".join(blocks)], declared_language=props.language or None,
                       title=props.title or None)
