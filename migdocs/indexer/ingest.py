@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,7 @@ from migdocs.repo.model import (
 from migdocs.repo.store import FileStore, sha256_of
 
 UNDETERMINED = "und"
+IN_FLIGHT_PER_WORKER = 8
 Progress = Callable[[int, int], None]
 
 
@@ -104,33 +106,40 @@ def _extract_job(args: tuple[Path, PdfEngine, str | None]) -> _Extracted | Extra
 _Job = tuple[Path, PdfEngine, str | None]
 
 
-def _run(jobs: list[_Job], workers: int) -> Iterator[_Extracted | ExtractionError]:
+def _run(jobs: list[_Job], workers: int, *,
+         work: Callable[[_Job], _Extracted | ExtractionError] = _extract_job,
+         ) -> Iterator[_Extracted | ExtractionError]:
     """Results in job order. When an engine crashes a worker (PDFium is C code), the pool is
     restarted and the job it died on is retried alone: if it crashes again, only that file
     fails."""
     if workers <= 1 or len(jobs) <= 1:
-        yield from map(_extract_job, jobs)
+        yield from map(work, jobs)
         return
-    start = 0
+    start = 0  # the next result to hand out
     while start < len(jobs):
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(_extract_job, job) for job in jobs[start:]]
+            in_flight: deque[Future] = deque()
+            submitted = start
             try:
-                for future in futures:
-                    result = future.result()
+                while start < len(jobs):
+                    # a bounded window: memory stays flat however large the batch
+                    while submitted < len(jobs) and len(in_flight) < workers * IN_FLIGHT_PER_WORKER:
+                        in_flight.append(pool.submit(work, jobs[submitted]))
+                        submitted += 1
+                    result = in_flight.popleft().result()
                     start += 1
                     yield result
             except BrokenProcessPool:
                 pass
         if start < len(jobs):
-            yield _isolated(jobs[start])
+            yield _isolated(jobs[start], work)
             start += 1
 
 
-def _isolated(job: _Job) -> _Extracted | ExtractionError:
+def _isolated(job: _Job, work: Callable[[_Job], _Extracted | ExtractionError]) -> _Extracted | ExtractionError:
     with ProcessPoolExecutor(max_workers=1) as pool:
         try:
-            return pool.submit(_extract_job, job).result()
+            return pool.submit(work, job).result()
         except BrokenProcessPool:
             return ExtractionError("the text extractor crashed on this file",
                                    "try `--pdf-engine pypdf`, or re-save the file and ingest it again")
