@@ -88,6 +88,15 @@ def test_errors_name_the_file_and_line(tmp_path: Path, broken: str, line: int, m
     assert "nothing from this catalog was ingested" in caught.value.message
 
 
+def test_meeting_errors_point_at_the_meeting(tmp_path: Path) -> None:
+    path = write(tmp_path, EXAMPLE.replace('part = "morning"', 'part = "noon"'))
+    with pytest.raises(CatalogFileError) as caught:
+        catalogfile.load(path)
+    assert caught.value.line == 1
+    assert (f"{path}:1: [meeting]: session `part` must be one of morning, afternoon, evening, "
+            "not 'noon'") in caught.value.message
+
+
 def test_toml_syntax_error_has_its_line(tmp_path: Path) -> None:
     path = write(tmp_path, '[[document]]\ntitle = "x"\ntype = paper\n')
     with pytest.raises(CatalogFileError) as caught:

@@ -15,6 +15,7 @@ from typing import Literal
 
 from migdocs.errors import ExtractionError
 from migdocs.indexer.normalise import repair
+from migdocs.repo.model import FLAG_COPY_PROTECTED, FLAG_PYPDF_FALLBACK
 
 Format = Literal["pdf", "text", "html", "docx"]
 PdfEngine = Literal["auto", "pdfium", "pypdf"]
@@ -33,7 +34,6 @@ logging.getLogger("pypdf").setLevel(logging.ERROR)
 class Extraction:
     format: Format
     pages: list[str]
-    engine: str | None = None
     flags: list[str] = field(default_factory=list)
     declared_language: str | None = None  # what the file itself says (HTML lang, DOCX language)
     title: str | None = None
@@ -102,7 +102,7 @@ def _pdf(path: Path, engine: PdfEngine, password: str | None) -> Extraction:
         if engine == "pdfium":
             raise ExtractionError(f"damaged PDF: PDFium cannot open it ({exc})", _AGAIN) from exc
     result = _pypdf(path, password)
-    result.flags.append("extracted-with-pypdf")
+    result.flags.append(FLAG_PYPDF_FALLBACK)
     return result
 
 
@@ -128,7 +128,7 @@ def _pdfium(path: Path, password: str | None) -> Extraction:
     try:
         if raw.FPDF_GetSecurityHandlerRevision(document.raw) != -1:
             if not raw.FPDF_GetDocPermissions(document.raw) & _PDF_EXTRACT_PERMISSION:
-                flags.append("copy-protected")
+                flags.append(FLAG_COPY_PROTECTED)
         texts = []
         for index in range(len(document)):
             page = document[index]
@@ -140,7 +140,7 @@ def _pdfium(path: Path, password: str | None) -> Extraction:
         raise _CannotOpen(str(exc)) from exc
     finally:
         document.close()
-    return Extraction("pdf", texts, engine="pdfium", flags=flags)
+    return Extraction("pdf", texts, flags=flags)
 
 
 def _pypdf(path: Path, password: str | None) -> Extraction:
@@ -164,8 +164,8 @@ def _pypdf(path: Path, password: str | None) -> Extraction:
     flags = []
     if reader.is_encrypted and reader.user_access_permissions is not None:
         if not int(reader.user_access_permissions) & _PDF_EXTRACT_PERMISSION:
-            flags.append("copy-protected")
-    return Extraction("pdf", texts, engine="pypdf", flags=flags)
+            flags.append(FLAG_COPY_PROTECTED)
+    return Extraction("pdf", texts, flags=flags)
 
 
 # -- other formats --------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.index import LockError
 from whoosh.writing import IndexWriter
 
@@ -24,7 +24,7 @@ from migdocs.repo import symbols
 from migdocs.repo.languages import ANALYZED, field_language
 from migdocs.repo.model import Document
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: Recorded in the catalog; a different value makes the repository rebuild the index.
 INDEX_VERSION = f"schema-{SCHEMA_VERSION}/analysis-{ANALYSIS_VERSION}"
 FIELD_LANGUAGES: tuple[str, ...] = (*ANALYZED, "other")
@@ -57,7 +57,6 @@ def schema() -> Schema:
         "entity_name": TEXT(analyzer=english_analyzer()),
         "text_ar_exact": TEXT(analyzer=arabic_analyzer(stem=False)),
         "title_ar_exact": TEXT(analyzer=arabic_analyzer(stem=False)),
-        "flags": STORED(),
     }
     for language in FIELD_LANGUAGES:
         fields[f"text_{language}"] = TEXT(analyzer=ANALYZERS[language]())
@@ -102,7 +101,7 @@ def entries(document: Document) -> Iterator[dict]:
             language = page.language or version.detected_language or version.language
             entry = {**keywords, "id": f"{document.id}#{version.language}#{page.number}",
                      "kind": "page", "language": version.language, "page_language": language,
-                     "page": page.number, "flags": version.flags, text_field(language): page.text}
+                     "page": page.number, text_field(language): page.text}
             if field_language(language) == "ar":
                 entry["text_ar_exact"] = page.text
             yield entry

@@ -306,7 +306,6 @@ class Catalog:
         queries = {
             "language": "SELECT language, count(*) FROM versions GROUP BY 1",
             "type": "SELECT type, count(*) FROM documents GROUP BY 1",
-            "meeting": "SELECT coalesce(meeting, '-'), count(*) FROM documents GROUP BY 1",
             "format": "SELECT coalesce(format, 'no file'), count(*) FROM versions GROUP BY 1",
         }
         return dict(self.db.execute(queries[column]).fetchall())

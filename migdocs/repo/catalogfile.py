@@ -42,7 +42,7 @@ from typing import Any
 
 from migdocs.errors import CatalogFileError, UsageError
 from migdocs.repo import languages, symbols
-from migdocs.repo.model import DOCUMENT_TYPES, Document, Meeting, Person, Session, Talk
+from migdocs.repo.model import DOCUMENT_TYPES, PARTS_OF_DAY, Document, Meeting, Person, Session, Talk
 
 _DOCUMENT_KEYS = {"symbol", "id", "title", "type", "entity", "entity_name", "meeting",
                   "sessions", "date", "url", "notes", "languages", "files", "titles"}
@@ -235,6 +235,9 @@ def _meeting(raw: dict) -> Meeting:
     for s in raw.get("sessions", []):
         talks = [Talk(Person(t["speaker"], t.get("affiliation")), t.get("title"))
                  for t in s.get("talks", [])]
+        if s["part"] not in PARTS_OF_DAY:
+            raise ValueError(f"session `part` must be one of {', '.join(PARTS_OF_DAY)}, "
+                             f"not {s['part']!r}")
         sessions.append(Session(
             number=_session_name(s["number"]) if s.get("number") else None,
             title=s["title"], day=_date(s["day"], "session `day`"), part=s["part"],

@@ -8,11 +8,11 @@ from typing import Literal, get_args
 DocumentType = Literal["paper", "background", "presentation", "meeting"]
 DOCUMENT_TYPES: tuple[str, ...] = get_args(DocumentType)
 PartOfDay = Literal["morning", "afternoon", "evening"]
+PARTS_OF_DAY: tuple[str, ...] = get_args(PartOfDay)
 
 #: Flags a language version can carry; `get` shows them, `list` can filter on them later.
 FLAG_NO_FILE = "no-file"
 FLAG_NO_TEXT_LAYER = "no-text-layer"
-FLAG_PARTIAL_TEXT_LAYER = "partial-text-layer"
 FLAG_LANGUAGE_MISMATCH = "language-mismatch"
 FLAG_MIXED_LANGUAGE = "mixed-language"
 FLAG_COPY_PROTECTED = "copy-protected"
