@@ -68,8 +68,7 @@ class Repository:
             except Exception as exc:  # any damage to a derived index is repaired, not shown
                 reason = f"the index could not be opened ({type(exc).__name__}: {exc})"
         self.notices.append(f"Rebuilding the search index from the catalog: {reason}.")
-        self.index = Index.recreate(self.index_path)
-        self.reindex()
+        self.reindex()  # recreates the index folder itself
         return self.index
 
     def reindex(self) -> int:
