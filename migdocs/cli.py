@@ -21,6 +21,7 @@ from migdocs.indexer.extract import PDF_ENGINES
 from migdocs.indexer.ingest import IngestReport
 from migdocs.repo import languages
 from migdocs.repo.model import DOCUMENT_TYPES, Document, Meeting
+from migdocs.search.engine import MAX_LIMIT, SORT_ORDERS, SearchResult
 
 OutputFormat = Literal["table", "json", "csv"]
 
@@ -223,7 +224,9 @@ def get(state: State, symbol: str, lang: str | None, text: bool, as_json: bool) 
       migdocs get a/69/767 --json
       migdocs get A_69_767-FR.pdf --text --lang fr
     """
-    doc = state.repo().get(symbol, with_pages=text)
+    repo = state.repo()
+    doc = repo.get(symbol, with_pages=text)
+    related = repo.related(doc)
     versions = [v for v in doc.versions if lang is None or v.language == lang]
     if lang and not versions:
         have = ", ".join(v.language for v in doc.versions) or "none"
@@ -231,6 +234,7 @@ def get(state: State, symbol: str, lang: str | None, text: bool, as_json: bool) 
     doc.versions = versions
     if as_json:
         data = document_json(doc)
+        data["related"] = [{"symbol": d.symbol, "relation": r, "title": d.title} for d, r in related]
         if text:
             for entry, v in zip(data["versions"], versions):
                 entry["text"] = [{"page": p.number, "language": p.language, "text": p.text}
@@ -243,10 +247,10 @@ def get(state: State, symbol: str, lang: str | None, text: bool, as_json: bool) 
                 click.echo(f"--- {doc.symbol or doc.id} [{v.language}] page {p.number} ---")
                 click.echo(p.text)
         return
-    click.echo(describe(doc))
+    click.echo(describe(doc, related))
 
 
-def describe(doc: Document) -> str:
+def describe(doc: Document, related: list[tuple[Document, str]] = ()) -> str:  # type: ignore[assignment]
     entity = " - ".join(filter(None, [doc.entity, doc.entity_name]))
     rows = [("Symbol", doc.symbol or "(none)"), ("Id", doc.id if doc.id != doc.symbol else None),
             ("Title", doc.title), ("Entity", entity or None), ("Type", doc.type),
@@ -268,28 +272,49 @@ def describe(doc: Document) -> str:
         if v.title:
             line += f"\n      {v.title}"
         lines.append(line)
+    if related:
+        lines.append("Related:")
+        lines += [f"  {d.symbol}  {relation}" + (f"  {d.title}" if d.title else "")
+                  for d, relation in related]
     return "\n".join(lines)
 
 
+def filter_options(*, year: bool = True) -> Callable:
+    """The metadata filters shared by `list`, `search` and `similar`."""
+    def decorate(f: Callable) -> Callable:
+        options = [
+            LANG_OPTION,
+            click.option("--session", help="Session number, e.g. I or III."),
+            click.option("--entity", help="Author entity acronym, e.g. IOM."),
+            click.option("--type", "doc_type", type=click.Choice(DOCUMENT_TYPES)),
+            click.option("--meeting", help="Meeting code, e.g. 16CM."),
+            click.option("--symbol", help="A symbol, or a pattern such as 'A/RES/71/*'."),
+        ]
+        if year:
+            options.append(click.option("--year", help="Year of the document, e.g. 2018."))
+        for option in reversed(options):
+            f = option(f)
+        return f
+    return decorate
+
+
 @cli.command(name="list")
-@click.option("--session", help="Session number, e.g. I or III.")
-@click.option("--entity", help="Author entity acronym, e.g. IOM.")
-@LANG_OPTION
-@click.option("--type", "doc_type", type=click.Choice(DOCUMENT_TYPES))
-@click.option("--meeting", help="Meeting code, e.g. 16CM.")
+@filter_options(year=False)
 @output_options("json", "csv")
 @pass_state
 def list_documents(state: State, session: str | None, entity: str | None, lang: str | None,
-                   doc_type: str | None, meeting: str | None, fmt: OutputFormat) -> None:
+                   doc_type: str | None, meeting: str | None, symbol: str | None,
+                   fmt: OutputFormat) -> None:
     """List documents, in natural symbol order, filtered by metadata.
 
     \b
     Example:
       migdocs list --session I
       migdocs list --type paper --csv
+      migdocs list --symbol 'UN/POP/MIG-16CM/2018/*'
     """
     docs = state.repo().list(session=session, entity=entity, language=lang, type=doc_type,
-                             meeting=meeting)
+                             meeting=meeting, symbol=symbol)
     if fmt == "json":
         click.echo(json.dumps([document_json(d) for d in docs], ensure_ascii=False, indent=2))
         return
@@ -434,6 +459,139 @@ def check(state: State) -> None:
         click.echo(f"{p.what} -> {p.fix}")
     click.echo(f"{len(problems)} problem(s)", err=True)
     sys.exit(1)
+
+
+@cli.command()
+@click.argument("query")
+@filter_options()
+@click.option("--sort", type=click.Choice(SORT_ORDERS), default="relevance", show_default=True,
+              help="date: newest first; symbol: natural order.")
+@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=10, show_default=True,
+              help="Documents per page.")
+@click.option("--page", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--facets", "show_facets", is_flag=True,
+              help="Also count the matches by language, session, entity, type and year.")
+@output_options("json", "csv")
+@pass_state
+def search(state: State, query: str, lang: str | None, session: str | None, entity: str | None,
+           doc_type: str | None, meeting: str | None, symbol: str | None, year: str | None,
+           sort: str, limit: int, page: int, show_facets: bool, fmt: OutputFormat) -> None:
+    """Search all documents, in all four languages at once. Exit code 1 when nothing matches.
+
+    Documents that contain all the words come first; one missing a word still follows.
+    +word or AND: required. OR. -word or NOT: excluded. "exact phrase". (grouping).
+    migra*: trailing wildcard. remitances~: fuzzy. Fields: lang:fr session:III entity:IOM
+    type:paper year:2018 meeting:16CM symbol:A/RES/71/*. A symbol (any spelling) puts its
+    document first.
+
+    \b
+    Example:
+      migdocs search "migrant workers"
+      migdocs search "travailleurs migrants" --lang fr --facets
+      migdocs search "remittances session:V" --json
+      migdocs search "symbol:UN/POP/MIG-16CM/2018/*" --sort symbol --limit 20
+    """
+    result = state.repo().search(query, lang=lang, session=session, entity=entity, type=doc_type,
+                                 year=year, meeting=meeting, symbol=symbol, sort=sort,  # type: ignore[arg-type]
+                                 limit=limit, page=page)
+    show_results(result, fmt, show_facets=show_facets)
+
+
+@cli.command()
+@click.argument("symbol")
+@LANG_OPTION
+@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=10, show_default=True)
+@output_options("json", "csv")
+@pass_state
+def similar(state: State, symbol: str, lang: str | None, limit: int, fmt: OutputFormat) -> None:
+    """Documents most like one document (more like this), in any language.
+
+    \b
+    Example:
+      migdocs similar A/69/767
+      migdocs similar A/CONF.222/11 --lang fr --limit 5
+    """
+    show_results(state.repo().similar(symbol, lang=lang, limit=limit), fmt, show_facets=False)
+
+
+def show_results(result: SearchResult, fmt: OutputFormat, *, show_facets: bool) -> None:
+    for notice in result.notices:
+        click.echo(f"Note: {notice}", err=True)
+    if fmt == "json":
+        click.echo(json.dumps(search_json(result), ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        click.echo(render(search_rows(result), "csv", SEARCH_COLUMNS))
+    else:
+        click.echo(search_text(result, show_facets=show_facets))
+    if result.total == 0:
+        sys.exit(1)
+
+
+def search_json(result: SearchResult) -> dict[str, Any]:
+    data = result.as_dict()
+    for hit in data["hits"]:
+        del hit["matched"]
+    del data["words"]
+    return data
+
+
+SEARCH_COLUMNS = ["rank", "symbol", "title", "entity", "type", "sessions", "languages", "date",
+                  "score", "page", "language", "snippet"]
+
+
+def search_rows(result: SearchResult) -> list[dict[str, Any]]:
+    rows = []
+    first = (result.page - 1) * result.limit
+    for rank, hit in enumerate(result.hits, first + 1):
+        best = hit.snippets[0] if hit.snippets else None
+        rows.append({"rank": rank, "symbol": hit.symbol or hit.id, "title": hit.title,
+                     "entity": hit.entity, "type": hit.type, "sessions": ",".join(hit.sessions),
+                     "languages": ",".join(hit.languages), "date": hit.date, "score": hit.score,
+                     "page": best.page if best else None, "language": best.language if best else None,
+                     "snippet": best.text if best else None})
+    return rows
+
+
+def search_text(result: SearchResult, *, show_facets: bool) -> str:
+    if result.total == 0:
+        lines = [f"No documents match {result.query!r}."]
+    else:
+        first = (result.page - 1) * result.limit + 1
+        last = first + len(result.hits) - 1
+        noun = "document matches" if result.total == 1 else "documents match"
+        shown = f"{first}-{last}" if result.hits else f"none on page {result.page}"
+        lines = [f"{result.total} {noun} {result.query!r} ({shown}, by {result.sort})"]
+    for rank, hit in enumerate(result.hits, (result.page - 1) * result.limit + 1):
+        about = ", ".join(filter(None, [
+            hit.type, hit.entity,
+            ("session " if len(hit.sessions) == 1 else "sessions ") + ", ".join(hit.sessions)
+            if hit.sessions else None, hit.date]))
+        langs = f"[{' '.join(hit.languages)}]" if hit.languages else "[no file]"
+        lines += ["", f"{rank}. {hit.symbol or hit.id}  {langs}  {about}"]
+        if hit.title:
+            lines.append(f"   {hit.title}")
+        for s in hit.snippets:
+            lines.append(f"   p. {s.page} ({s.language}): {_bold(s.text, s.highlights)}")
+    if result.suggestion:
+        lines += ["", f"Did you mean: {result.suggestion}"]
+    pages = -(-result.total // result.limit)
+    if result.page < pages:
+        lines += ["", f"Page {result.page} of {pages}; --page {result.page + 1} for more."]
+    if show_facets and result.total:
+        lines += ["", "Facets:"]
+        for name, counts in result.facets.items():
+            if counts:
+                lines.append(f"  {name}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return "\n".join(lines)
+
+
+def _bold(text: str, spans: list[tuple[int, int]]) -> str:
+    out, pos = [], 0
+    for start, end in spans:
+        out += [text[pos:start], click.style(text[start:end], bold=True)]
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def main() -> None:

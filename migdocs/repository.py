@@ -19,6 +19,8 @@ from migdocs.repo.catalog import Catalog
 from migdocs.repo.home import resolve_home
 from migdocs.repo.model import Document, Meeting
 from migdocs.repo.store import FileStore, sha256_of
+from migdocs.search.compile import Filters
+from migdocs.search.engine import SearchEngine, SearchResult, SortOrder
 
 
 @dataclass
@@ -37,8 +39,11 @@ class Repository:
         #: Things the user should hear about that happened while opening (e.g. a rebuild).
         self.notices: list[str] = []
         self.index = self._open_index()
+        self._engine: SearchEngine | None = None
 
     def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
         self.catalog.close()
 
     def __enter__(self) -> Repository:
@@ -73,6 +78,9 @@ class Repository:
 
     def reindex(self) -> int:
         """Rebuild the index from the catalog alone (no file is read). Returns documents indexed."""
+        if getattr(self, "_engine", None) is not None:
+            self._engine.close()
+            self._engine = None
         self.index = Index.recreate(self.index_path)
         count = 0
         with self.index.writer() as writer:
@@ -94,11 +102,20 @@ class Repository:
                             workers=workers, progress=progress)
 
     # -- lookups ------------------------------------------------------------------------------
-    def get(self, symbol_or_id: str, *, with_pages: bool = False) -> Document:
+    def resolve(self, symbol_or_id: str) -> str | None:
+        """The id of the document a symbol in any spelling (or an id, or a UN file name)
+        names; None when there is none. Never a near neighbour."""
         doc_id = self.catalog.resolve(symbol_or_id)
-        if doc_id is None:
-            parsed, _ = symbols.from_filename(symbol_or_id)
-            doc_id = self.catalog.resolve(parsed) if parsed else None
+        if doc_id is not None:
+            return doc_id
+        for spelling in symbols.spellings(symbol_or_id):
+            doc_id = self.catalog.resolve(spelling)
+            if doc_id is not None:
+                return doc_id
+        return None
+
+    def get(self, symbol_or_id: str, *, with_pages: bool = False) -> Document:
+        doc_id = self.resolve(symbol_or_id)
         document = self.catalog.document(doc_id, with_pages=with_pages) if doc_id else None
         if document is None:
             raise NotFoundError(
@@ -106,12 +123,66 @@ class Repository:
             )
         return document
 
+    def related(self, document: Document) -> list[tuple[Document, str]]:
+        """The parent of a Rev./Add./Corr. and its other parts, or a document's own parts:
+        (document, relation) in natural symbol order."""
+        if not document.symbol:
+            return []
+        out: list[tuple[Document, str]] = []
+        parent = symbols.parent(document.symbol)
+        root = parent[0] if parent else document.symbol
+        if parent:
+            parent_id = self.catalog.resolve(root)
+            parent_doc = self.catalog.document(parent_id) if parent_id else None
+            if parent_doc is not None:
+                out.append((parent_doc, "parent"))
+        parts = []
+        for doc_id, symbol in self.catalog.symbols_matching(root + "/*"):
+            part = symbols.parent(symbol)
+            if doc_id != document.id and part and symbols.key(part[0]) == symbols.key(root):
+                found = self.catalog.document(doc_id)
+                if found is not None:
+                    parts.append((found, part[1]))
+        parts.sort(key=lambda dr: symbols.natural_key(dr[0].symbol or ""))
+        return out + parts
+
     def list(self, *, session: str | None = None, entity: str | None = None,
              language: str | None = None, type: str | None = None,
-             meeting: str | None = None) -> list[Document]:
+             meeting: str | None = None, symbol: str | None = None) -> list[Document]:
+        """Documents matching every filter, in natural symbol order. `symbol` may be a
+        pattern (`UN/POP/MIG-16CM/2018/*`) or any spelling of one symbol."""
         lang = languages.normalize(language) if language else None
+        if symbol and not any(c in symbol for c in "*?"):
+            doc_id = self.resolve(symbol)
+            found = self.catalog.document(doc_id) if doc_id else None
+            symbol = found.symbol if found and found.symbol else symbol
         return self.catalog.documents(session=session, entity=entity, language=lang, type=type,
-                                      meeting=meeting)
+                                      meeting=meeting, symbol=symbol)
+
+    # -- search -------------------------------------------------------------------------------
+    @property
+    def engine(self) -> SearchEngine:
+        if self._engine is None:
+            self._engine = SearchEngine(self.index, self.catalog, self.resolve)
+        return self._engine
+
+    def search(self, q: str, *, lang: str | None = None, session: str | None = None,
+               entity: str | None = None, type: str | None = None, year: str | int | None = None,
+               meeting: str | None = None, symbol: str | None = None,
+               sort: SortOrder = "relevance", limit: int = 10, page: int = 1) -> SearchResult:
+        """Search every language at once; see `migdocs.search.syntax` for the query language.
+        The filters mean the same as `lang:` `session:` ... inside the query."""
+        filters = Filters(lang=languages.normalize(lang) if lang else None, session=session,
+                          entity=entity, type=type, year=str(year) if year else None,
+                          meeting=meeting, symbol=symbol)
+        return self.engine.search(q, filters=filters, sort=sort, limit=limit, page=page)
+
+    def similar(self, symbol_or_id: str, *, lang: str | None = None, limit: int = 10,
+                page: int = 1) -> SearchResult:
+        """Documents like this one (more-like-this), in any language unless `lang` is given."""
+        document = self.get(symbol_or_id, with_pages=True)
+        filters = Filters(lang=languages.normalize(lang) if lang else None)
+        return self.engine.similar(document, filters=filters, limit=limit, page=page)
 
     def meeting(self, code: str | None = None) -> tuple[Meeting, dict[str | None, list[Document]]]:
         """A meeting's programme and its documents by session (None: not tied to a session)."""

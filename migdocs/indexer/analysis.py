@@ -172,6 +172,20 @@ def generic_analyzer() -> Analyzer:
     return _tokenizer() | NormalizeFilter()
 
 
+class SpellingFilter(Filter):
+    """Keeps words worth suggesting: letters only, at least 3 of them."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            if len(t.text) >= 3 and t.text.isalpha():
+                yield t
+
+
+def spelling_analyzer() -> Analyzer:
+    """Words as people write them (case-folded, accents kept): did-you-mean suggestions."""
+    return _tokenizer() | NormalizeFilter() | ArabicFoldFilter() | SpellingFilter()
+
+
 ANALYZERS = {
     "ar": arabic_analyzer,
     "en": english_analyzer,

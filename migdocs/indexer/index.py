@@ -19,12 +19,18 @@ from whoosh.index import LockError
 from whoosh.writing import IndexWriter
 
 from migdocs.errors import IndexBusyError
-from migdocs.indexer.analysis import ANALYSIS_VERSION, ANALYZERS, arabic_analyzer, english_analyzer
+from migdocs.indexer.analysis import (
+    ANALYSIS_VERSION,
+    ANALYZERS,
+    arabic_analyzer,
+    english_analyzer,
+    spelling_analyzer,
+)
 from migdocs.repo import symbols
 from migdocs.repo.languages import ANALYZED, field_language
 from migdocs.repo.model import Document
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: Recorded in the catalog; a different value makes the repository rebuild the index.
 INDEX_VERSION = f"schema-{SCHEMA_VERSION}/analysis-{ANALYSIS_VERSION}"
 FIELD_LANGUAGES: tuple[str, ...] = (*ANALYZED, "other")
@@ -42,7 +48,7 @@ def schema() -> Schema:
     """Every field of the index, in one place."""
     fields = {
         "id": ID(unique=True, stored=True),
-        "doc_id": ID(stored=True),
+        "doc_id": ID(stored=True, sortable=True),  # a column: docnum -> document, fast
         "kind": ID(stored=True),  # "meta" | "page"
         "symbol": ID(stored=True),  # lookup key (symbols.key)
         "language": KEYWORD(stored=True, commas=True, scorable=False),
@@ -51,12 +57,14 @@ def schema() -> Schema:
         "sessions": KEYWORD(stored=True, commas=True, lowercase=True),
         "entity": KEYWORD(stored=True, commas=True, lowercase=True),
         "type": ID(stored=True),
-        "meeting": ID(stored=True),
+        "meeting": KEYWORD(stored=True, lowercase=True, scorable=False),
         "year": ID(stored=True),
         "date": ID(stored=True, sortable=True),
         "entity_name": TEXT(analyzer=english_analyzer()),
         "text_ar_exact": TEXT(analyzer=arabic_analyzer(stem=False)),
         "title_ar_exact": TEXT(analyzer=arabic_analyzer(stem=False)),
+        # Words as written (case-folded, not stemmed): the vocabulary for did-you-mean.
+        "spell": TEXT(analyzer=spelling_analyzer(), phrase=False),
     }
     for language in FIELD_LANGUAGES:
         fields[f"text_{language}"] = TEXT(analyzer=ANALYZERS[language]())
@@ -89,6 +97,7 @@ def entries(document: Document) -> Iterator[dict]:
     for version in document.versions:
         if version.title:
             titles.setdefault(version.language, []).append(version.title)
+    meta["spell"] = "\n".join(t for texts in titles.values() for t in texts)
     for language, texts in titles.items():
         meta[title_field(language)] = "\n".join(texts)
         if field_language(language) == "ar":
@@ -101,7 +110,7 @@ def entries(document: Document) -> Iterator[dict]:
             language = page.language or version.detected_language or version.language
             entry = {**keywords, "id": f"{document.id}#{version.language}#{page.number}",
                      "kind": "page", "language": version.language, "page_language": language,
-                     "page": page.number, text_field(language): page.text}
+                     "page": page.number, text_field(language): page.text, "spell": page.text}
             if field_language(language) == "ar":
                 entry["text_ar_exact"] = page.text
             yield entry

@@ -83,6 +83,7 @@ _FILTERS = {
     "language": "id IN (SELECT doc_id FROM versions WHERE language=?)",
     "type": "type=?",
     "meeting": "upper(meeting)=upper(?)",
+    "symbol": "symbol_key GLOB ?",
 }
 
 
@@ -203,6 +204,19 @@ class Catalog:
         return [r[0] for r in self.db.execute(
             "SELECT session FROM document_sessions WHERE doc_id=? ORDER BY ordinal", (doc_id,))]
 
+    def page(self, doc_id: str, language: str, number: int) -> Page | None:
+        row = self.db.execute(
+            """SELECT p.number, p.text, p.language FROM pages p JOIN versions v ON v.id=p.version_id
+               WHERE v.doc_id=? AND v.language=? AND p.number=?""",
+            (doc_id, language, number)).fetchone()
+        return Page(*row) if row else None
+
+    def symbols_matching(self, pattern: str) -> list[tuple[str, str]]:
+        """(doc id, symbol) for symbols whose key matches a glob (`UN/POP/MIG-16CM/2018/*`)."""
+        glob = symbols.key(pattern).replace("[", "[[]")
+        return [(r[0], r[1]) for r in self.db.execute(
+            "SELECT id, symbol FROM documents WHERE symbol_key GLOB ?", (glob,))]
+
     def document_ids(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT id FROM documents")]
 
@@ -214,10 +228,13 @@ class Catalog:
         language: str | None = None,
         type: str | None = None,
         meeting: str | None = None,
+        symbol: str | None = None,
     ) -> list[Document]:
-        """Documents matching every given filter (case-insensitive), versions without pages."""
+        """Documents matching every given filter (case-insensitive), versions without pages.
+        `symbol` is a key or a glob such as `A/RES/71/*`."""
         given = {"session": session, "entity": entity, "language": language, "type": type,
-                 "meeting": meeting}
+                 "meeting": meeting,
+                 "symbol": symbols.key(symbol).replace("[", "[[]") if symbol else None}
         where = [_FILTERS[name] for name, value in given.items() if value]
         args = [value for value in given.values() if value]
         sql = "SELECT id FROM documents" + (" WHERE " + " AND ".join(where) if where else "")

@@ -113,3 +113,38 @@ def find_in_text(text: str) -> str | None:
         if symbol:
             return symbol
     return None
+
+
+_PART_OF = re.compile(r"^(?P<parent>.+?)/(?P<kind>Rev|Add|Corr|Amend|Suppl)\.\d+$", re.IGNORECASE)
+_MISSING_FIRST_SEPARATOR = re.compile(r"^(?P<series>[A-Za-z]+)(?P<rest>\d[^/]*/.+)$")
+RELATION_NAMES = {"REV": "revision", "ADD": "addendum", "CORR": "corrigendum",
+                  "AMEND": "amendment", "SUPPL": "supplement"}
+
+
+def parent(symbol: str) -> tuple[str, str] | None:
+    """(parent symbol, relation) when `symbol` is a revision, addendum, corrigendum,
+    amendment or supplement: `A/69/767/Add.1` -> (`A/69/767`, `addendum`)."""
+    match = _PART_OF.match(symbol)
+    if not match:
+        return None
+    return match.group("parent"), RELATION_NAMES[match.group("kind").upper()]
+
+
+def spellings(text: str) -> list[str]:
+    """The symbols a messy string may mean, most literal first: as written; as a UN file
+    name (`A_69_767-EN.pdf`); with the separator after the series letters that people drop
+    (`A69/767` -> `A/69/767`). Callers keep the first one that exists."""
+    out: list[str] = []
+    direct = parse(text)
+    if direct:
+        out.append(direct)
+    from_file, _ = from_filename(text.strip())
+    if from_file and from_file not in out:
+        out.append(from_file)
+    for candidate in (direct, from_file, _prepare(text)):
+        match = _MISSING_FIRST_SEPARATOR.match(candidate or "")
+        if match:
+            fixed = parse(f"{match.group('series')}/{match.group('rest')}")
+            if fixed and fixed not in out:
+                out.append(fixed)
+    return out

@@ -1,0 +1,277 @@
+"""From the query tree to Whoosh queries, one language at a time.
+
+Every word goes through each language's analyzer and is looked up in that language's
+fields, so one query finds `migrant workers`, `travailleurs migrants`, `trabajadores
+migrantes` and `العمال المهاجرين` alike. Wildcard and fuzzy words are expanded here, against
+the index's own vocabulary, with a cap on how many terms one word may become.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+from whoosh.analysis import Analyzer
+from whoosh.reading import IndexReader
+
+from migdocs.errors import UsageError
+from migdocs.indexer.analysis import ANALYZERS, arabic_analyzer
+from migdocs.indexer.index import FIELD_LANGUAGES
+from migdocs.indexer.normalise import fold_accents, fold_arabic
+from migdocs.repo import languages, symbols
+from migdocs.repo.model import DOCUMENT_TYPES
+from migdocs.search.syntax import Clause, Field, Group, Node, Phrase, Word
+
+#: How many index terms one wildcard or fuzzy word may expand to (the most frequent win).
+MAX_EXPANSIONS = 64
+#: A symbol written in a query weighs this much more than a word.
+SYMBOL_BOOST = 20.0
+_STOP_CHECK_LANGUAGES = ("ar", "en", "fr", "es")
+_ANALYZERS: dict[str, Analyzer] = {}
+_SYMBOL_SHAPED = re.compile(r"[/_].*\d|\d.*[/_]")
+
+SymbolResolver = Callable[[str], "str | None"]
+
+
+def analyzer(name: str) -> Analyzer:
+    """Analyzers by field language; `ar_exact` is Arabic without stemming."""
+    if name not in _ANALYZERS:
+        _ANALYZERS[name] = arabic_analyzer(stem=False) if name == "ar_exact" else ANALYZERS[name]()
+    return _ANALYZERS[name]
+
+
+def analyze(text: str, name: str) -> list[str]:
+    return [t.text for t in analyzer(name)(text, mode="query")]
+
+
+def fold_prefix(text: str, language: str) -> str:
+    """A wildcard prefix folded like the index folds words, but not stemmed."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if language == "ar":
+        return fold_arabic(text)
+    if language in ("en", "fr", "es"):
+        return fold_accents(text)
+    return text
+
+
+@dataclass
+class Filters:
+    """Metadata constraints; the options and `field:value` in the query mean the same."""
+
+    lang: str | None = None
+    session: str | None = None
+    entity: str | None = None
+    type: str | None = None
+    year: str | None = None
+    meeting: str | None = None
+    symbol: str | None = None
+
+
+@dataclass
+class Compiled:
+    """A top-level clause as Whoosh queries."""
+
+    clause: Clause
+    query: wq.Query
+    #: Analysed terms by field language, for highlighting.
+    terms: dict[str, set[str]] = field(default_factory=dict)
+    is_word: bool = True  # words and phrases count for "contains all the words"
+
+
+class QueryCompiler:
+    def __init__(self, reader: IndexReader, *, resolve_symbol: SymbolResolver,
+                 notices: list[str]) -> None:
+        self.reader = reader
+        self.resolve_symbol = resolve_symbol
+        self.notices = notices
+
+    # -- fields -------------------------------------------------------------------------------
+    def field_query(self, f: Field) -> wq.Query | None:
+        value = f.value.strip()
+        if f.name == "lang":
+            try:
+                code = languages.normalize(value)
+            except UsageError:
+                self.notices.append(f"Ignored lang:{value}: use ar, en, fr or es.")
+                return None
+            return wq.Term("language", code)
+        if f.name == "type":
+            if value.lower() not in DOCUMENT_TYPES:
+                self.notices.append(f"Ignored type:{value}: use one of {', '.join(DOCUMENT_TYPES)}.")
+                return None
+            return wq.Term("type", value.lower())
+        if f.name == "year":
+            if not re.fullmatch(r"\d{4}", value):
+                self.notices.append(f"Ignored year:{value}: write a year as four digits, e.g. 2018.")
+                return None
+            return wq.Term("year", value)
+        if f.name == "symbol":
+            return self.symbol_query(value)
+        fieldname = {"session": "sessions", "entity": "entity", "meeting": "meeting"}[f.name]
+        return wq.Term(fieldname, value.lower())
+
+    def symbol_query(self, value: str) -> wq.Query:
+        """`A/RES/71/*` on the symbol key; a messy spelling of an existing symbol is resolved;
+        a symbol that does not exist matches nothing (never a neighbour)."""
+        if "*" in value or "?" in value:
+            pattern = symbols.key(value)
+            if pattern.endswith("*") and not any(c in pattern[:-1] for c in "*?"):
+                return wq.Prefix("symbol", pattern[:-1])
+            return wq.Wildcard("symbol", pattern)
+        resolved = self.resolve_symbol(value)
+        return wq.Term("symbol", resolved or symbols.key(value))
+
+    def filter_query(self, filters: Filters) -> wq.Query | None:
+        parts = [self.field_query(Field(name, value)) for name, value in vars(filters).items()
+                 if value]
+        parts = [p for p in parts if p is not None]
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else wq.And(parts)
+
+    # -- words --------------------------------------------------------------------------------
+    def is_stop_word(self, word: Word) -> bool:
+        """A plain word some analyzed language drops (the, de, la, في): it says nothing about
+        which document is meant, so best-match ignores it."""
+        if word.wildcard or word.fuzzy or len(word.text.split()) > 1:
+            return False
+        return any(not analyze(word.text, lang) for lang in _STOP_CHECK_LANGUAGES)
+
+    def compile_clause(self, clause: Clause) -> Compiled | None:
+        terms: dict[str, set[str]] = {}
+        q = self.compile_node(clause.node, terms)
+        if q is None:
+            return None
+        return Compiled(clause, q, terms, is_word=not isinstance(clause.node, Field))
+
+    def compile_node(self, node: Node, terms: dict[str, set[str]]) -> wq.Query | None:
+        if isinstance(node, Field):
+            return self.field_query(node)
+        if isinstance(node, Phrase):
+            return self.text_query(node.text, terms)
+        if isinstance(node, Word):
+            if node.wildcard:
+                return self.wildcard_query(node, terms)
+            if node.fuzzy:
+                return self.fuzzy_query(node, terms)
+            return self.text_query(node.text, terms)
+        return self.group_query(node, terms)
+
+    def group_query(self, group: Group, terms: dict[str, set[str]]) -> wq.Query | None:
+        """A nested group, evaluated page by page (top-level clauses are evaluated per
+        document by the engine)."""
+        must, should, must_not = [], [], []
+        for clause in group.clauses:
+            q = self.compile_node(clause.node, terms if clause.occur != "must_not" else {})
+            if q is None:
+                continue
+            occur = clause.occur
+            if occur == "should" and isinstance(clause.node, Field):
+                occur = "must"
+            {"must": must, "should": should, "must_not": must_not}[occur].append(q)
+        if group.operator == "any":
+            positive: wq.Query | None = _or(must + should)
+        elif must:
+            positive = wq.And(must)
+            if should:
+                positive = wq.AndMaybe(positive, _or(should))
+        else:
+            positive = _or(should)
+        if positive is None:
+            return None
+        if must_not:
+            positive = wq.AndNot(positive, _or(must_not))
+        return positive
+
+    def text_query(self, text: str, terms: dict[str, set[str]]) -> wq.Query | None:
+        """A word or phrase, analysed per language; a symbol also matches its document."""
+        subqueries: list[wq.Query] = []
+        for lang in FIELD_LANGUAGES:
+            tokens = analyze(text, lang)
+            if not tokens:
+                continue
+            terms.setdefault(lang, set()).update(tokens)
+            for fieldname in (f"text_{lang}", f"title_{lang}"):
+                subqueries.append(_terms_query(fieldname, tokens))
+        exact = analyze(text, "ar_exact")
+        if exact and any(_is_arabic(t) for t in exact):
+            terms.setdefault("ar_exact", set()).update(exact)
+            subqueries += [_terms_query("text_ar_exact", exact), _terms_query("title_ar_exact", exact)]
+        entity = analyze(text, "en")
+        if entity:
+            subqueries.append(_terms_query("entity_name", entity))
+        if _SYMBOL_SHAPED.search(text):
+            key = self.resolve_symbol(text)
+            if key:
+                subqueries.append(wq.Term("symbol", key, boost=SYMBOL_BOOST))
+        return _or(subqueries)
+
+    def wildcard_query(self, word: Word, terms: dict[str, set[str]]) -> wq.Query | None:
+        candidates: list[tuple[int, str, str]] = []  # (doc frequency, field, term)
+        exact: list[wq.Query] = []
+        for lang in FIELD_LANGUAGES:
+            prefix = fold_prefix(word.text, lang)
+            if not prefix:
+                continue
+            for fieldname in (f"text_{lang}", f"title_{lang}"):
+                for btext in self.reader.expand_prefix(fieldname, prefix):
+                    text = btext.decode("utf-8")
+                    candidates.append((self.reader.doc_frequency(fieldname, text), fieldname, text))
+            stemmed = analyze(word.text, lang)
+            if len(stemmed) == 1:  # `migrations*` also matches the stem `migrat`
+                exact += [wq.Term(f"text_{lang}", stemmed[0]), wq.Term(f"title_{lang}", stemmed[0])]
+                terms.setdefault(lang, set()).add(stemmed[0])
+        return self._expanded(f"{word.text}*", candidates, exact, terms)
+
+    def fuzzy_query(self, word: Word, terms: dict[str, set[str]]) -> wq.Query | None:
+        candidates: list[tuple[int, str, str]] = []
+        exact: list[wq.Query] = []
+        for lang in FIELD_LANGUAGES:
+            tokens = analyze(word.text, lang)
+            if len(tokens) != 1:
+                continue
+            token = tokens[0]
+            terms.setdefault(lang, set()).add(token)
+            for fieldname in (f"text_{lang}", f"title_{lang}"):
+                exact.append(wq.Term(fieldname, token))
+                for text in self.reader.terms_within(fieldname, token, word.fuzzy, prefix=1):
+                    if text != token:
+                        candidates.append((self.reader.doc_frequency(fieldname, text), fieldname, text))
+        return self._expanded(f"{word.text}~", candidates, exact, terms)
+
+    def _expanded(self, shown: str, candidates: list[tuple[int, str, str]], exact: list[wq.Query],
+                  terms: dict[str, set[str]]) -> wq.Query | None:
+        candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
+        distinct = {text for _, _, text in candidates}
+        if len(distinct) > MAX_EXPANSIONS:
+            kept: list[tuple[int, str, str]] = []
+            seen: set[str] = set()
+            for candidate in candidates:
+                if candidate[2] in seen or len(seen) < MAX_EXPANSIONS:
+                    seen.add(candidate[2])
+                    kept.append(candidate)
+            candidates = kept
+            self.notices.append(f"{shown} matches {len(distinct)} words; searched the "
+                                f"{MAX_EXPANSIONS} most frequent. Type more letters to narrow it.")
+        for _, fieldname, text in candidates:
+            terms.setdefault(fieldname.split("_", 1)[1], set()).add(text)
+        return _or(exact + [wq.Term(f, t) for _, f, t in candidates])
+
+
+def _terms_query(fieldname: str, tokens: list[str]) -> wq.Query:
+    if len(tokens) == 1:
+        return wq.Term(fieldname, tokens[0])
+    return wq.Phrase(fieldname, tokens)
+
+
+def _or(queries: list[wq.Query]) -> wq.Query | None:
+    if not queries:
+        return None
+    return queries[0] if len(queries) == 1 else wq.Or(queries)
+
+
+def _is_arabic(text: str) -> bool:
+    return any("\u0600" <= c <= "\u06ff" for c in text)

@@ -1,0 +1,108 @@
+"""Snippets: the best window of a page for the query, with the matched words' offsets.
+
+Matching uses the same analyzer as the index, so `remittance` highlights `Remittances`,
+`developpement` highlights `développement` and `المهاجرين` highlights `والمهاجرين`; the offsets
+cover the whole word as written (code points into the snippet text).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from migdocs.search.compile import analyzer
+
+SNIPPET_CHARS = 240
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass
+class Snippet:
+    language: str
+    page: int
+    text: str
+    highlights: list[tuple[int, int]] = field(default_factory=list)
+
+
+def matches(text: str, language: str, terms: dict[str, set[str]]) -> list[tuple[int, int, str]]:
+    """(start, end, term) of every word of `text` whose analysed form is a query term."""
+    found: dict[tuple[int, int], str] = {}
+    names = [language] + (["ar_exact"] if language == "ar" else [])
+    for name in names:
+        wanted = terms.get(name)
+        if not wanted:
+            continue
+        for token in analyzer(name)(text, chars=True, mode="index", removestops=True):
+            if token.text in wanted and not token.stopped:
+                found.setdefault((token.startchar, token.endchar), token.text)
+    return sorted((s, e, t) for (s, e), t in found.items())
+
+
+def snippet(text: str, *, language: str, page: int, terms: dict[str, set[str]],
+            size: int = SNIPPET_CHARS) -> Snippet:
+    """The window of about `size` characters holding the most distinct query terms."""
+    spans = matches(text, language, terms)
+    if not spans:
+        start, end = 0, min(len(text), size)
+    else:
+        best, best_distinct = 0, -1
+        for i, (s, _, _) in enumerate(spans):
+            distinct = {t for s2, e2, t in spans[i:] if e2 - s <= size}
+            if len(distinct) > best_distinct:
+                best, best_distinct = i, len(distinct)
+        first = spans[best][0]
+        start = max(0, first - size // 4)
+        end = min(len(text), start + size)
+        start = max(0, min(start, end - size))
+    start, end = _word_bounds(text, start, end)
+    return _collapse(text, start, end, [(s, e) for s, e, _ in spans if s >= start and e <= end],
+                     language=language, page=page)
+
+
+def _word_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """Move the window's edges to spaces so no word is cut."""
+    if start > 0:
+        space = text.find(" ", start, min(len(text), start + 30))
+        nl = text.find("\n", start, min(len(text), start + 30))
+        cut = min([c for c in (space, nl) if c != -1], default=-1)
+        if cut != -1:
+            start = cut + 1
+    if end < len(text):
+        cut = max(text.rfind(" ", max(start, end - 30), end), text.rfind("\n", max(start, end - 30), end))
+        if cut > start:
+            end = cut
+    return start, end
+
+
+def _collapse(text: str, start: int, end: int, spans: list[tuple[int, int]], *, language: str,
+              page: int) -> Snippet:
+    """The window with whitespace runs as one space and `…` at cut edges; spans follow."""
+    out: list[str] = []
+    mapping: dict[int, int] = {}
+    prefix = "…" if start > 0 else ""
+    length = len(prefix)
+    pos = start
+    piece = text[start:end]
+    lead = len(piece) - len(piece.lstrip())
+    pos += lead
+    for match in _SPACE.finditer(text, pos, end):
+        chunk = text[pos:match.start()]
+        for k in range(len(chunk)):
+            mapping[pos + k] = length + k
+        out.append(chunk)
+        length += len(chunk)
+        mapping[match.start()] = length
+        if match.end() < end:
+            out.append(" ")
+            length += 1
+        pos = match.end()
+    chunk = text[pos:end]
+    for k in range(len(chunk) + 1):
+        mapping[pos + k] = length + k
+    out.append(chunk)
+    length += len(chunk)
+    mapping.setdefault(end, length)
+    body = prefix + "".join(out)
+    suffix = "…" if end < len(text) else ""
+    highlights = [(mapping[s], mapping[e]) for s, e in spans if s in mapping and e in mapping]
+    return Snippet(language, page, body + suffix, highlights)
