@@ -15,7 +15,7 @@ from whoosh.analysis import Analyzer, Filter, RegexTokenizer, StopFilter, Token
 
 from migdocs.indexer.normalise import ARABIC_MARKS, BIDI_CONTROLS, TATWEEL, fold_accents, fold_arabic
 
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3
 
 # Word characters plus combining marks (Latin accents in NFD, Arabic tashkeel), tatweel and
 # zero-width joiners, so that a word is never split at a diacritic; apostrophes join
@@ -64,6 +64,11 @@ class StripFilter(Filter):
 #: `والمهاجرين` -> `المهاجرين`: the conjunctions و/ف before the article, which the Snowball
 #: stemmer leaves on.
 ARABIC_CONJUNCTION = r"^[\u0648\u0641](?=\u0627\u0644..)"
+#: The article with what may precede it (و ف ب ك, or لل): `الجماعات`, `والجماعات`,
+#: `للجماعات` -> `جماعات`. Snowball strips suffixes differently with the article on
+#: (`القدرات` -> `قدر` but `قدرات` -> `قدرا`), so it goes first. Three letters must remain
+#: (`الله` stays).
+ARABIC_ARTICLE = r"^(?:[\u0648\u0641]?[\u0628\u0643]?\u0627\u0644|[\u0648\u0641]?\u0644\u0644)(?=\w{3})"
 #: `l'homme` -> `homme`, `qu'il` -> `il`.
 ELISION = r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu|presqu)['\u2019]"
 #: `state's` -> `state`, `states'` -> `states`.
@@ -149,7 +154,7 @@ def arabic_analyzer(*, stem: bool = True) -> Analyzer:
     chain = _tokenizer() | NormalizeFilter() | ArabicFoldFilter() | StripFilter(ARABIC_CONJUNCTION)
     if not stem:
         return chain
-    return chain | _stop("ar") | SnowballFilter("arabic")
+    return chain | _stop("ar") | StripFilter(ARABIC_ARTICLE) | SnowballFilter("arabic")
 
 
 def english_analyzer() -> Analyzer:

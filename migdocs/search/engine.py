@@ -1,8 +1,9 @@
 """Search: run a parsed query on the index, group page hits by document, rank, facet,
 paginate, and build page-numbered snippets from the catalog's page texts.
 
-Ranking (best match): a document's score is its best entry's score plus a share of its next
-best pages'; documents that contain every word of the query (anywhere in the document)
+Ranking (best match): a document's score is its best page's score plus its record's (title,
+entity, symbol) score; measured on known-item queries, adding its other pages' scores
+favours long documents and ranks worse. Documents that contain every word of the query (anywhere in the document)
 rank above those that miss one, and the fewer words a document misses the higher it ranks.
 Required (`+`, `AND`) and excluded (`-`, `NOT`) words are decided per document too, not per
 page. A query that is a symbol puts that document first.
@@ -36,7 +37,7 @@ MAX_LIMIT = 1000
 SNIPPETS_PER_HIT = 2
 SNIPPET_CANDIDATES = 6  # best entries of a document considered for its snippets
 #: Share of a document's 2nd..5th best entries added to its best entry's score.
-OTHER_PAGES_SHARE = 0.25
+OTHER_PAGES_SHARE = 0.1
 SIMILAR_TERMS = 12  # per language version
 SIMILAR_TEXT_CHARS = 50_000
 
@@ -225,13 +226,17 @@ class SearchEngine:
                 matches.pop(doc_ids[n], None)
         for match in matches.values():
             match.entries.sort(key=lambda e: (-e[0], e[1]))
-            best, *rest = [score for score, _ in match.entries]
-            match.score = best + OTHER_PAGES_SHARE * sum(rest[:4])
-            for _, docnum in match.entries:
+            best_page = best_record = 0.0
+            for score, docnum in match.entries:
                 fields = searcher.stored_fields(docnum)
                 match.languages.update(filter(None, fields.get("language", "").split(",")))
                 if not match.stored:
                     match.stored = fields
+                if fields["kind"] == "meta":
+                    best_record = max(best_record, score)
+                else:
+                    best_page = max(best_page, score)
+            match.score = best_page + best_record
         ranked = self._rank(list(matches.values()), sort=sort, words=len(words) if coverage else 0,
                             pinned=pinned)
         facets = _facets(ranked)
