@@ -511,10 +511,13 @@ def similar(state: State, symbol: str, lang: str | None, limit: int, fmt: Output
       migdocs similar A/69/767
       migdocs similar A/CONF.222/11 --lang fr --limit 5
     """
-    show_results(state.repo().similar(symbol, lang=lang, limit=limit), fmt, show_facets=False)
+    result = state.repo().similar(symbol, lang=lang, limit=limit)
+    show_results(result, fmt, show_facets=False,
+                 heading=f"Documents most like {symbol} (1-{len(result.hits)} of {result.total})")
 
 
-def show_results(result: SearchResult, fmt: OutputFormat, *, show_facets: bool) -> None:
+def show_results(result: SearchResult, fmt: OutputFormat, *, show_facets: bool,
+                 heading: str | None = None) -> None:
     for notice in result.notices:
         click.echo(f"Note: {notice}", err=True)
     if fmt == "json":
@@ -522,7 +525,7 @@ def show_results(result: SearchResult, fmt: OutputFormat, *, show_facets: bool) 
     elif fmt == "csv":
         click.echo(render(search_rows(result), "csv", SEARCH_COLUMNS))
     else:
-        click.echo(search_text(result, show_facets=show_facets))
+        click.echo(search_text(result, show_facets=show_facets, heading=heading))
     if result.total == 0:
         sys.exit(1)
 
@@ -552,8 +555,10 @@ def search_rows(result: SearchResult) -> list[dict[str, Any]]:
     return rows
 
 
-def search_text(result: SearchResult, *, show_facets: bool) -> str:
-    if result.total == 0:
+def search_text(result: SearchResult, *, show_facets: bool, heading: str | None = None) -> str:
+    if heading and result.total:
+        lines = [heading]
+    elif result.total == 0:
         lines = [f"No documents match {result.query!r}."]
     else:
         first = (result.page - 1) * result.limit + 1

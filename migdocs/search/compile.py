@@ -95,6 +95,8 @@ class QueryCompiler:
             try:
                 code = languages.normalize(value)
             except UsageError:
+                code = None
+            if code not in languages.NAMES:
                 self.notices.append(f"Ignored lang:{value}: use ar, en, fr or es.")
                 return None
             return wq.Term("language", code)

@@ -98,6 +98,11 @@ class SearchEngine:
         self._searcher: Searcher | None = None
 
     def searcher(self) -> Searcher:
+        if self._searcher is not None and self._searcher.doc_count_all() == 0:
+            # Whoosh cannot refresh a searcher opened on an empty index (its reader has no
+            # segments to reuse); opening a new one is as cheap.
+            self._searcher.close()
+            self._searcher = None
         if self._searcher is None:
             self._searcher = self.index.ix.searcher()
         else:
@@ -196,6 +201,9 @@ class SearchEngine:
                  excluded: list[wq.Query], *, pinned: str | None, sort: SortOrder, limit: int,
                  page: int, notices: list[str], coverage: bool = True) -> SearchResult:
         searcher = self.searcher()
+        if searcher.doc_count() == 0:
+            return SearchResult(text, 0, page, limit, sort, [], {name: {} for name in FACETS},
+                                notices=notices, words=len(words) if coverage else 0)
         doc_ids = searcher.reader().column_reader("doc_id")
         allowed = set(searcher.docs_for_query(filter_q)) if filter_q is not None else None
         matches: dict[str, _DocumentMatch] = {}
@@ -212,12 +220,16 @@ class SearchEngine:
                     continue
                 doc_id = doc_ids[docnum]
                 matches.setdefault(doc_id, _DocumentMatch(doc_id)).entries.append((0.0, docnum))
+        if pinned and pinned not in matches:  # an id (no symbol) typed as the query
+            for n in searcher.docs_for_query(wq.Term("doc_id", pinned)):
+                if allowed is None or n in allowed:
+                    matches.setdefault(pinned, _DocumentMatch(pinned)).entries.append((0.0, n))
         # Per document: which words it contains, required and excluded words.
         for compiled in words if coverage else []:
             has = {doc_ids[n] for n in searcher.docs_for_query(compiled.query)
                    if allowed is None or n in allowed}
             for doc_id in list(matches):
-                if doc_id in has:
+                if doc_id in has or doc_id == pinned:
                     matches[doc_id].matched += 1
                 elif compiled.clause.occur == "must":
                     del matches[doc_id]
@@ -237,8 +249,8 @@ class SearchEngine:
                 else:
                     best_page = max(best_page, score)
             match.score = best_page + best_record
-        ranked = self._rank(list(matches.values()), sort=sort, words=len(words) if coverage else 0,
-                            pinned=pinned)
+        ranked = self._rank(list(matches.values()), sort=sort, scored=bool(words),
+                            words=len(words) if coverage else 0, pinned=pinned)
         facets = _facets(ranked)
         start = (page - 1) * limit
         highlight_terms = _merge_terms(words)
@@ -247,7 +259,7 @@ class SearchEngine:
                             notices=notices, words=len(words) if coverage else 0)
 
     @staticmethod
-    def _rank(matches: list[_DocumentMatch], *, sort: SortOrder, words: int,
+    def _rank(matches: list[_DocumentMatch], *, sort: SortOrder, scored: bool, words: int,
               pinned: str | None) -> list[_DocumentMatch]:
         def relevance(m: _DocumentMatch) -> tuple:
             # Fewer missing words first; then score. Symbol order breaks ties.
@@ -257,11 +269,11 @@ class SearchEngine:
         def by_symbol(m: _DocumentMatch) -> tuple:
             return (m.doc_id != pinned, symbols.natural_key(m.stored.get("symbol") or "~" + m.doc_id))
 
-        if sort == "symbol" or (sort == "relevance" and words == 0):
+        if sort == "symbol" or not scored:
             return sorted(matches, key=by_symbol)
         ranked = sorted(matches, key=relevance)
         if sort == "date":  # newest first, relevance within a date (stable sort)
-            ranked.sort(key=lambda m: (not m.stored.get("date"), _descending(m.stored.get("date") or "")))
+            ranked.sort(key=lambda m: m.stored.get("date") or "", reverse=True)  # stable
         return ranked
 
     def _hit(self, match: _DocumentMatch, terms: dict[str, set[str]], searcher: Searcher) -> Hit:
@@ -368,10 +380,6 @@ def _merge_terms(words: list[Compiled]) -> dict[str, set[str]]:
         for lang, terms in compiled.terms.items():
             merged.setdefault(lang, set()).update(terms)
     return merged
-
-
-def _descending(text: str) -> tuple[int, ...]:
-    return tuple(-ord(c) for c in text)
 
 
 def _or(queries: list[wq.Query]) -> wq.Query:

@@ -148,7 +148,11 @@ def _parse_group(tokens: list[tuple[str, str]], i: int, notices: list[str], *,
             occur = "must" if word[0] == "+" else "must_not"
             word = word[1:]
         if word in {"+", "-"}:
-            notices.append(f"Ignored a lone '{word}'.")
+            if i < len(tokens) and tokens[i] in (("paren", "("),) or (
+                    i < len(tokens) and tokens[i][0] == "phrase"):
+                pending = "must" if word == "+" else "must_not"  # `+(a OR b)`, `-"a b"`
+            else:
+                notices.append(f"Ignored a lone '{word}'.")
             continue
         node = _word_or_field(word, notices)
         if node is not None:
