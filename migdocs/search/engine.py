@@ -34,6 +34,7 @@ SortOrder = Literal["relevance", "date", "symbol"]
 SORT_ORDERS: tuple[str, ...] = get_args(SortOrder)
 FACETS = ("language", "session", "entity", "type", "year")
 MAX_LIMIT = 1000
+MAX_CLAUSES = 32  # top-level words and groups of one query
 SNIPPETS_PER_HIT = 2
 SNIPPET_CANDIDATES = 6  # best entries of a document considered for its snippets
 #: Share of a document's 2nd..5th best entries added to its best entry's score.
@@ -135,7 +136,12 @@ class SearchEngine:
         words: list[Compiled] = []
         excluded: list[wq.Query] = []
         stop_words: list[syntax.Clause] = []
-        for clause in parsed.root.clauses:
+        clauses = parsed.root.clauses
+        if len(clauses) > MAX_CLAUSES:
+            notices.append(f"The query has {len(clauses)} words and groups; searched the first "
+                           f"{MAX_CLAUSES}.")
+            clauses = clauses[:MAX_CLAUSES]
+        for clause in clauses:
             if isinstance(clause.node, syntax.Field):
                 fq = compiler.field_query(clause.node)
                 if fq is not None:

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+from migdocs.indexer.analysis import TOKEN_PATTERN
 from migdocs.search.compile import analyzer
 
 SNIPPET_CHARS = 240
 _SPACE = re.compile(r"\s+")
+_WORD = re.compile(TOKEN_PATTERN)
 
 
 @dataclass
@@ -26,16 +29,22 @@ class Snippet:
 
 def matches(text: str, language: str, terms: dict[str, set[str]]) -> list[tuple[int, int, str]]:
     """(start, end, term) of every word of `text` whose analysed form is a query term."""
-    found: dict[tuple[int, int], str] = {}
-    names = [language] + (["ar_exact"] if language == "ar" else [])
-    for name in names:
-        wanted = terms.get(name)
-        if not wanted:
-            continue
-        for token in analyzer(name)(text, chars=True, mode="index", removestops=True):
-            if token.text in wanted and not token.stopped:
-                found.setdefault((token.startchar, token.endchar), token.text)
-    return sorted((s, e, t) for (s, e), t in found.items())
+    names = [n for n in [language] + (["ar_exact"] if language == "ar" else []) if terms.get(n)]
+    found: list[tuple[int, int, str]] = []
+    for word in _WORD.finditer(text):
+        for name in names:
+            hit = next((t for t in _analysed(name, word.group()) if t in terms[name]), None)
+            if hit is not None:
+                found.append((word.start(), word.end(), hit))
+                break
+    return found
+
+
+@lru_cache(maxsize=100_000)
+def _analysed(name: str, word: str) -> tuple[str, ...]:
+    """A word's index terms: the analyzers work word by word, so one word at a time is the
+    same as in context, and each distinct word is analysed once per process."""
+    return tuple(t.text for t in analyzer(name)(word, mode="index") if not t.stopped)
 
 
 def snippet(text: str, *, language: str, page: int, terms: dict[str, set[str]],
