@@ -193,6 +193,28 @@ def test_a_symbol_that_does_not_exist_finds_nothing(repo, corpus_home: Path) -> 
                              "`migdocs list` shows what is there\n")
 
 
+def test_a_symbol_query_never_returns_neighbours(repo) -> None:
+    # E/2015/1 is not in the corpus; E/2015/1/Add.1, S/PRST/2015/1 and A/AC.284/2015/1 are.
+    assert repo.search("E/2015/1").total == 0
+    assert symbols_of(repo.search("S/RES/2208 (2015)")) == ["S/RES/2208 (2015)"]
+    assert symbols_of(repo.search("s/res/2208(2015)")) == ["S/RES/2208 (2015)"]
+    assert symbols_of(repo.search("A/81/6 (Sect. 9)")) == ["A/81/6 (Sect. 9)"]
+
+
+def test_a_symbol_query_lists_the_documents_that_cite_it(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(HARD / "mixed-language.pdf", folder / "mixed-language.pdf")  # A/69/720
+    (folder / "citing.txt").write_text("Letter on the report\nAs the report A / 69 / 720 shows, "
+                                       "more is needed.\n", encoding="utf-8")
+    (folder / "neighbour.txt").write_text("Another letter\nSee A/69/720/Add.1 and A/69/7200.\n",
+                                          encoding="utf-8")
+    with migdocs.open(tmp_path / "home") as repository:
+        repository.ingest([folder])
+        assert symbols_of(repository.search("a69/720")) == ["A/69/720", "citing"]
+        assert symbols_of(repository.search("A/69/7201")) == []
+
+
 def test_symbol_pattern_lists_the_papers_in_natural_order(repo, corpus_home: Path) -> None:
     result = repo.search("symbol:UN/POP/MIG-16CM/2018/*", limit=50)
     assert symbols_of(result) == PAPERS

@@ -188,9 +188,17 @@ class QueryCompiler:
             positive = wq.AndNot(positive, _or(must_not))
         return positive
 
-    def text_query(self, text: str, terms: dict[str, set[str]]) -> wq.Query | None:
-        """A word or phrase, analysed per language; a symbol also matches its document."""
+    def text_query(self, text: str, terms: dict[str, set[str]], *,
+                   spelled: bool = False) -> wq.Query | None:
+        """A word or phrase, analysed per language; a symbol also matches its document, and
+        texts that cite it in its canonical spelling (`a69/720` -> `A/69/720`)."""
         subqueries: list[wq.Query] = []
+        if not spelled and _SYMBOL_SHAPED.search(text):
+            for spelling in symbols.spellings(text):
+                if spelling != text:
+                    q = self.text_query(spelling, terms, spelled=True)
+                    if q is not None:
+                        subqueries.append(q)
         for lang in FIELD_LANGUAGES:
             tokens = analyze(text, lang)
             if not tokens:
@@ -205,7 +213,7 @@ class QueryCompiler:
         entity = analyze(text, "en")
         if entity:
             subqueries.append(_terms_query("entity_name", entity))
-        if _SYMBOL_SHAPED.search(text):
+        if not spelled and _SYMBOL_SHAPED.search(text):
             key = self.resolve_symbol(text)
             if key:
                 subqueries.append(wq.Term("symbol", key, boost=SYMBOL_BOOST))

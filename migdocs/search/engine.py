@@ -128,6 +128,8 @@ class SearchEngine:
                limit: int = 10, page: int = 1, suggest: bool = True) -> SearchResult:
         _check_paging(sort, limit, page)
         parsed = syntax.parse(text)
+        if symbols.spellings(text):  # `S/RES/2208 (2015)`, `S/RES/2208(2015)`: one symbol
+            parsed = syntax.ParsedQuery(text, syntax.Group([syntax.Clause(syntax.Word(text.strip()))]))
         notices = parsed.notices
         searcher = self.searcher()
         compiler = QueryCompiler(searcher.reader(), resolve_symbol=self.resolve_symbol_key,
@@ -162,8 +164,12 @@ class SearchEngine:
             words = [c for c in map(compiler.compile_clause, stop_words) if c is not None]
         filter_q = _and([p for p in filter_parts if p is not None])
         pinned = self._pinned(parsed, words)
+        cited = self._symbol_asked(parsed, words)
+        keep = None
+        if cited:  # a symbol: its document, then documents that cite exactly that symbol
+            keep = lambda m: m.doc_id == pinned or self._cites(m, cited, searcher)  # noqa: E731
         result = self._execute(text, words, filter_q, excluded, pinned=pinned, sort=sort,
-                               limit=limit, page=page, notices=notices)
+                               limit=limit, page=page, notices=notices, keep=keep)
         if suggest:
             result.suggestion = self._suggestion(text, parsed, words, filters, result)
         return result
@@ -205,7 +211,8 @@ class SearchEngine:
     # -- execution ----------------------------------------------------------------------------
     def _execute(self, text: str, words: list[Compiled], filter_q: wq.Query | None,
                  excluded: list[wq.Query], *, pinned: str | None, sort: SortOrder, limit: int,
-                 page: int, notices: list[str], coverage: bool = True) -> SearchResult:
+                 page: int, notices: list[str], coverage: bool = True,
+                 keep: Callable[[_DocumentMatch], bool] | None = None) -> SearchResult:
         searcher = self.searcher()
         if searcher.doc_count() == 0:
             return SearchResult(text, 0, page, limit, sort, [], {name: {} for name in FACETS},
@@ -226,6 +233,8 @@ class SearchEngine:
                     continue
                 doc_id = doc_ids[docnum]
                 matches.setdefault(doc_id, _DocumentMatch(doc_id)).entries.append((0.0, docnum))
+        if keep is not None:
+            matches = {d: m for d, m in matches.items() if keep(m)}
         if pinned and pinned not in matches:  # an id (no symbol) typed as the query
             for n in searcher.docs_for_query(wq.Term("doc_id", pinned)):
                 if allowed is None or n in allowed:
@@ -306,6 +315,38 @@ class SearchEngine:
                    or [v.language for v in document.versions],
                    date=document.date, score=round(match.score, 4), matched=match.matched,
                    snippets=snippets)
+
+    @staticmethod
+    def _symbol_asked(parsed: syntax.ParsedQuery, words: list[Compiled]) -> re.Pattern | None:
+        """For a query that is one symbol-shaped word: a pattern matching that symbol (in
+        any spelling it may mean) where a text cites it, and nothing longer (`E/2015/1`
+        is not `E/2015/1/Add.1` nor `E/2015/12`)."""
+        if len(words) != 1 or len(parsed.root.clauses) != 1:
+            return None
+        node = words[0].clause.node
+        if not isinstance(node, syntax.Word) or node.wildcard or node.fuzzy:
+            return None
+        if not any(c in node.text for c in "/_"):
+            return None
+        spellings = symbols.spellings(node.text)
+        if not spellings:
+            return None
+        alternatives = []
+        for spelling in spellings:
+            parts = [re.escape(p).replace(r"\ ", r"\s*") for p in spelling.split("/")]
+            alternatives.append(r"\s*/\s*".join(parts))
+        return re.compile(rf"(?<![\w/.\-])(?:{'|'.join(alternatives)})(?![\w\-]|/\w|\.\d)",
+                          re.IGNORECASE)
+
+    def _cites(self, match: _DocumentMatch, pattern: re.Pattern, searcher: Searcher) -> bool:
+        for _, docnum in match.entries:
+            fields = searcher.stored_fields(docnum)
+            if fields["kind"] != "page":
+                continue
+            page = self.catalog.page(match.doc_id, fields["language"], fields["page"])
+            if page is not None and pattern.search(page.text):
+                return True
+        return False
 
     def _pinned(self, parsed: syntax.ParsedQuery, words: list[Compiled]) -> str | None:
         """The document a query made of one symbol names."""
