@@ -462,7 +462,7 @@ def check(state: State) -> None:
 
 
 @cli.command()
-@click.argument("query")
+@click.argument("words", nargs=-1)
 @filter_options()
 @click.option("--sort", type=click.Choice(SORT_ORDERS), default="relevance", show_default=True,
               help="date: newest first; symbol: natural order.")
@@ -473,10 +473,13 @@ def check(state: State) -> None:
               help="Also count the matches by language, session, entity, type and year.")
 @output_options("json", "csv")
 @pass_state
-def search(state: State, query: str, lang: str | None, session: str | None, entity: str | None,
+def search(state: State, words: tuple[str, ...], lang: str | None, session: str | None, entity: str | None,
            doc_type: str | None, meeting: str | None, symbol: str | None, year: str | None,
            sort: str, limit: int, page: int, show_facets: bool, fmt: OutputFormat) -> None:
     """Search all documents, in all four languages at once. Exit code 1 when nothing matches.
+
+    The query is the words given (quote it to keep quotes and parentheses from the shell).
+    With no words, the filters alone list documents.
 
     Documents that contain all the words come first; one missing a word still follows.
     +word or AND: required. OR. -word or NOT: excluded. "exact phrase". (grouping).
@@ -490,7 +493,9 @@ def search(state: State, query: str, lang: str | None, session: str | None, enti
       migdocs search "travailleurs migrants" --lang fr --facets
       migdocs search "remittances session:V" --json
       migdocs search "symbol:UN/POP/MIG-16CM/2018/*" --sort symbol --limit 20
+      migdocs search --session V
     """
+    query = " ".join(words)
     result = state.repo().search(query, lang=lang, session=session, entity=entity, type=doc_type,
                                  year=year, meeting=meeting, symbol=symbol, sort=sort,  # type: ignore[arg-type]
                                  limit=limit, page=page)
@@ -565,7 +570,8 @@ def search_text(result: SearchResult, *, show_facets: bool, heading: str | None 
         last = first + len(result.hits) - 1
         noun = "document matches" if result.total == 1 else "documents match"
         shown = f"{first}-{last}" if result.hits else f"none on page {result.page}"
-        lines = [f"{result.total} {noun} {result.query!r} ({shown}, by {result.sort})"]
+        what = repr(result.query) if result.query.strip() else "the filters"
+        lines = [f"{result.total} {noun} {what} ({shown}, by {result.sort})"]
     for rank, hit in enumerate(result.hits, (result.page - 1) * result.limit + 1):
         about = ", ".join(filter(None, [
             hit.type, hit.entity,

@@ -426,3 +426,18 @@ class CliRunnerWithStderr:
 def test_query_analysis_is_the_index_analysis() -> None:
     assert analyze("Développement", "fr") == analyze("developpement", "fr")
     assert analyze("الجماعات", "ar") == analyze("جماعات", "ar") == analyze("للجماعات", "ar")
+
+
+def test_search_without_words_lists_by_filters_and_words_need_no_quotes(corpus_home: Path) -> None:
+    result = run(corpus_home, "search", "--session", "V", "--type", "presentation")
+    assert result.exit_code == 0
+    assert result.output == (
+        "1 document matches the filters (1-1, by symbol)\n"
+        "\n"
+        "1. 16cm-migration-related-sdg-targets-brief  [no file]  presentation, UN DESA, session V, "
+        "2018-02-16\n"
+        "   Migration-related SDG targets: Brief updates on indicators (presentation by the "
+        "moderator, Bela Hovy)\n"
+    )
+    unquoted = run(corpus_home, "search", "migrant", "workers", "--json")
+    assert json.loads(unquoted.output)["query"] == "migrant workers"

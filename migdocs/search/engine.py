@@ -270,7 +270,8 @@ class SearchEngine:
         start = (page - 1) * limit
         highlight_terms = _merge_terms(words)
         hits = [self._hit(m, highlight_terms, searcher) for m in ranked[start:start + limit]]
-        return SearchResult(text, len(ranked), page, limit, sort, hits, facets,
+        shown_sort = sort if words or sort != "relevance" else "symbol"  # nothing to score
+        return SearchResult(text, len(ranked), page, limit, shown_sort, hits, facets,
                             notices=notices, words=len(words) if coverage else 0)
 
     @staticmethod
