@@ -305,6 +305,9 @@ def test_did_you_mean(repo) -> None:
     assert result.suggestion == "migrant workers"
     assert repo.search("remitances").suggestion == "remittances"
     assert repo.search("migrant workers").suggestion is None
+    assert repo.search("Nagorno Karabak").suggestion == "Nagorno Karabakh"
+    assert repo.search("travailleures migrans").suggestion == "travailleurs migrants"
+    assert repo.search("الاجئين").suggestion == "اللاجئين"
 
 
 def test_similar_finds_related_documents_not_itself(repo) -> None:

@@ -370,7 +370,7 @@ class SearchEngine:
                 continue
             if symbols.parse(word.text) or _written_somewhere(searcher, word.text):
                 continue
-            replacement = self._correct(searcher, word.text)
+            replacement = _same_case(self._correct(searcher, word.text), word.text)
             if replacement:
                 corrected = _replace_word(corrected, word.text, replacement)
                 changed = True
@@ -400,6 +400,17 @@ def _written_somewhere(searcher: Searcher, word: str) -> bool:
     """The word, as typed (case and diacritics aside), occurs in some document or title."""
     tokens = [t.text for t in spelling_analyzer()(word)]
     return not tokens or all(searcher.reader().doc_frequency("spell", t) for t in tokens)
+
+
+def _same_case(word: str | None, like: str) -> str | None:
+    """`karabakh` written like `Karabak` -> `Karabakh`; like `NATO` -> upper case."""
+    if word is None:
+        return None
+    if like.isupper() and len(like) > 1:
+        return word.upper()
+    if like[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
 
 
 def _replace_word(text: str, word: str, replacement: str) -> str:
