@@ -67,6 +67,7 @@ def test_arabic_query_with_diacritics_finds_undiacritised_text(repo) -> None:
     marked = repo.search("المُهَاجِرِينَ", lang="ar")  # damma, fatha, kasra, fatha
     assert marked.total == plain.total > 0
     assert symbols_of(marked) == symbols_of(plain)
+    assert symbols_of(repo.search("lang:ar المُهَاجِرِينَ")) == symbols_of(plain)
     snippet = marked.hits[0].snippets[0]
     assert snippet.language == "ar"
     highlighted = [snippet.text[s:e] for s, e in snippet.highlights]
