@@ -17,10 +17,11 @@ HARD = DATA / "hard-cases"
 REPORT: list[str] = []
 
 
-def run(home: Path, *args: str) -> Result:
-    """The real CLI, in-process, on the repository at `home`."""
+def run(home: Path, *args: str, color: bool = False) -> Result:
+    """The real CLI, in-process, on the repository at `home`. `output` has stdout and stderr
+    as a terminal shows them; `stdout` and `stderr` apart. `color`: as on a terminal."""
     return CliRunner().invoke(cli, ["--home", str(home), *args], prog_name="migdocs",
-                               catch_exceptions=False)
+                               catch_exceptions=False, color=color)
 
 
 def without_timing(text: str) -> str:

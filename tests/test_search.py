@@ -363,11 +363,7 @@ def test_search_human_output(corpus_home: Path) -> None:
 
 
 def test_search_marks_matches_in_bold_on_a_terminal(corpus_home: Path) -> None:
-    from click.testing import CliRunner
-
-    from migdocs.cli import cli
-    result = CliRunner().invoke(cli, ["--home", str(corpus_home), "search", "Tawergha", "--limit", "1"],
-                                color=True)
+    result = run(corpus_home, "search", "Tawergha", "--limit", "1", color=True)
     assert "\x1b[1mTawergha\x1b[0m" in result.output
 
 
@@ -403,7 +399,7 @@ def test_nothing_found_says_so_offers_a_correction_and_exits_1(corpus_home: Path
 
 
 def test_facets_and_notices_in_human_output(corpus_home: Path) -> None:
-    result = CliRunnerWithStderr.invoke(corpus_home, "search", "Tawergha OR", "--facets")
+    result = run(corpus_home, "search", "Tawergha OR", "--facets")
     assert result.exit_code == 0
     assert result.stderr == "Note: Ignored OR with nothing after it.\n"
     assert result.stdout.endswith("Facets:\n  language: en 1, es 1, fr 1\n  type: background 1\n"
@@ -415,16 +411,6 @@ def test_similar_command(corpus_home: Path) -> None:
     assert result.exit_code == 0
     assert result.output.splitlines()[0].startswith("Documents most like A/69/767 (1-1 of ")
     assert result.output.splitlines()[2].startswith("1. A/69/755  [ar en es fr]  background, 2015")
-
-
-class CliRunnerWithStderr:
-    @staticmethod
-    def invoke(home: Path, *args: str):
-        from click.testing import CliRunner
-
-        from migdocs.cli import cli
-        return CliRunner().invoke(cli, ["--home", str(home), *args],
-                                                  prog_name="migdocs", catch_exceptions=False)
 
 
 def test_query_analysis_is_the_index_analysis() -> None:
