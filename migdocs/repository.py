@@ -38,8 +38,8 @@ class Repository:
         self.index_path = home / "index"
         #: Things the user should hear about that happened while opening (e.g. a rebuild).
         self.notices: list[str] = []
-        self.index = self._open_index()
         self._engine: SearchEngine | None = None
+        self.index = self._open_index()
 
     def close(self) -> None:
         if self._engine is not None:
@@ -78,7 +78,7 @@ class Repository:
 
     def reindex(self) -> int:
         """Rebuild the index from the catalog alone (no file is read). Returns documents indexed."""
-        if getattr(self, "_engine", None) is not None:
+        if self._engine is not None:
             self._engine.close()
             self._engine = None
         self.index = Index.recreate(self.index_path)
