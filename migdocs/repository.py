@@ -137,14 +137,11 @@ class Repository:
             if parent_doc is not None:
                 out.append((parent_doc, "parent"))
         parts = []
-        for doc_id, symbol in self.catalog.symbols_matching(root + "/*"):
-            part = symbols.parent(symbol)
-            if doc_id != document.id and part and symbols.key(part[0]) == symbols.key(root):
-                found = self.catalog.document(doc_id)
-                if found is not None:
-                    parts.append((found, part[1]))
-        parts.sort(key=lambda dr: symbols.natural_key(dr[0].symbol or ""))
-        return out + parts
+        for found in self.catalog.documents(symbol=root + "/*"):
+            part = symbols.parent(found.symbol or "")
+            if found.id != document.id and part and symbols.key(part[0]) == symbols.key(root):
+                parts.append((found, part[1]))
+        return out + parts  # documents() returns natural symbol order
 
     def list(self, *, session: str | None = None, entity: str | None = None,
              language: str | None = None, type: str | None = None,

@@ -211,12 +211,6 @@ class Catalog:
             (doc_id, language, number)).fetchone()
         return Page(*row) if row else None
 
-    def symbols_matching(self, pattern: str) -> list[tuple[str, str]]:
-        """(doc id, symbol) for symbols whose key matches a glob (`UN/POP/MIG-16CM/2018/*`)."""
-        glob = symbols.key(pattern).replace("[", "[[]")
-        return [(r[0], r[1]) for r in self.db.execute(
-            "SELECT id, symbol FROM documents WHERE symbol_key GLOB ?", (glob,))]
-
     def document_ids(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT id FROM documents")]
 

@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Literal, get_args
 
 from whoosh import query as wq
@@ -37,10 +38,10 @@ MAX_LIMIT = 1000
 MAX_CLAUSES = 32  # top-level words and groups of one query
 SNIPPETS_PER_HIT = 2
 SNIPPET_CANDIDATES = 6  # best entries of a document considered for its snippets
-#: Share of a document's 2nd..5th best entries added to its best entry's score.
-OTHER_PAGES_SHARE = 0.1
 SIMILAR_TERMS = 12  # per language version
 SIMILAR_TEXT_CHARS = 50_000
+_SPELLING = spelling_analyzer()
+StoredFields = Callable[[int], dict]
 
 
 @dataclass
@@ -163,11 +164,12 @@ class SearchEngine:
         if not words and stop_words:  # a query of stop words only: search them after all
             words = [c for c in map(compiler.compile_clause, stop_words) if c is not None]
         filter_q = _and([p for p in filter_parts if p is not None])
-        pinned = self._pinned(parsed, words)
-        cited = self._symbol_asked(parsed, words)
+        single = self._single_word(parsed, words)
+        pinned = self._resolve_doc(single) if single else None  # a symbol or id names a document
+        cited = self._citation_pattern(single)
         keep = None
         if cited:  # a symbol: its document, then documents that cite exactly that symbol
-            keep = lambda m: m.doc_id == pinned or self._cites(m, cited, searcher)  # noqa: E731
+            keep = lambda m, stored: m.doc_id == pinned or self._cites(m, cited, stored)  # noqa: E731
         result = self._execute(text, words, filter_q, excluded, pinned=pinned, sort=sort,
                                limit=limit, page=page, notices=notices, keep=keep)
         if suggest:
@@ -212,12 +214,14 @@ class SearchEngine:
     def _execute(self, text: str, words: list[Compiled], filter_q: wq.Query | None,
                  excluded: list[wq.Query], *, pinned: str | None, sort: SortOrder, limit: int,
                  page: int, notices: list[str], coverage: bool = True,
-                 keep: Callable[[_DocumentMatch], bool] | None = None) -> SearchResult:
+                 keep: Callable[[_DocumentMatch, StoredFields], bool] | None = None,
+                 ) -> SearchResult:
         searcher = self.searcher()
         if searcher.doc_count() == 0:
             return SearchResult(text, 0, page, limit, sort, [], {name: {} for name in FACETS},
                                 notices=notices, words=len(words) if coverage else 0)
         doc_ids = searcher.reader().column_reader("doc_id")
+        stored: StoredFields = lru_cache(maxsize=None)(searcher.stored_fields)  # read each once
         allowed = set(searcher.docs_for_query(filter_q)) if filter_q is not None else None
         matches: dict[str, _DocumentMatch] = {}
         if words:
@@ -234,7 +238,7 @@ class SearchEngine:
                 doc_id = doc_ids[docnum]
                 matches.setdefault(doc_id, _DocumentMatch(doc_id)).entries.append((0.0, docnum))
         if keep is not None:
-            matches = {d: m for d, m in matches.items() if keep(m)}
+            matches = {d: m for d, m in matches.items() if keep(m, stored)}
         if pinned and pinned not in matches:  # an id (no symbol) typed as the query
             for n in searcher.docs_for_query(wq.Term("doc_id", pinned)):
                 if allowed is None or n in allowed:
@@ -255,7 +259,7 @@ class SearchEngine:
             match.entries.sort(key=lambda e: (-e[0], e[1]))
             best_page = best_record = 0.0
             for score, docnum in match.entries:
-                fields = searcher.stored_fields(docnum)
+                fields = stored(docnum)
                 match.languages.update(filter(None, fields.get("language", "").split(",")))
                 if not match.stored:
                     match.stored = fields
@@ -269,7 +273,7 @@ class SearchEngine:
         facets = _facets(ranked)
         start = (page - 1) * limit
         highlight_terms = _merge_terms(words)
-        hits = [self._hit(m, highlight_terms, searcher) for m in ranked[start:start + limit]]
+        hits = [self._hit(m, highlight_terms, stored) for m in ranked[start:start + limit]]
         shown_sort = sort if words or sort != "relevance" else "symbol"  # nothing to score
         return SearchResult(text, len(ranked), page, limit, shown_sort, hits, facets,
                             notices=notices, words=len(words) if coverage else 0)
@@ -292,11 +296,11 @@ class SearchEngine:
             ranked.sort(key=lambda m: m.stored.get("date") or "", reverse=True)  # stable
         return ranked
 
-    def _hit(self, match: _DocumentMatch, terms: dict[str, set[str]], searcher: Searcher) -> Hit:
+    def _hit(self, match: _DocumentMatch, terms: dict[str, set[str]], stored: StoredFields) -> Hit:
         document = self.catalog.document(match.doc_id)
         assert document is not None, f"index entry for {match.doc_id} without catalog record"
         candidates: list[tuple[int, int, Snippet]] = []
-        pages = [searcher.stored_fields(n) for _, n in match.entries[:SNIPPET_CANDIDATES]]
+        pages = [stored(n) for _, n in match.entries[:SNIPPET_CANDIDATES]]
         for rank, fields in enumerate(pages):
             if fields.get("kind") != "page" or not terms:
                 continue
@@ -318,18 +322,23 @@ class SearchEngine:
                    snippets=snippets)
 
     @staticmethod
-    def _symbol_asked(parsed: syntax.ParsedQuery, words: list[Compiled]) -> re.Pattern | None:
-        """For a query that is one symbol-shaped word: a pattern matching that symbol (in
-        any spelling it may mean) where a text cites it, and nothing longer (`E/2015/1`
-        is not `E/2015/1/Add.1` nor `E/2015/12`)."""
+    def _single_word(parsed: syntax.ParsedQuery, words: list[Compiled]) -> str | None:
+        """The text of a query made of one plain word (no wildcard, no fuzziness)."""
         if len(words) != 1 or len(parsed.root.clauses) != 1:
             return None
         node = words[0].clause.node
-        if not isinstance(node, syntax.Word) or node.wildcard or node.fuzzy:
+        if isinstance(node, syntax.Word) and not node.wildcard and not node.fuzzy:
+            return node.text
+        return None
+
+    @staticmethod
+    def _citation_pattern(word: str | None) -> re.Pattern | None:
+        """For a symbol-shaped word: a pattern matching that symbol (in any spelling it may
+        mean) where a text cites it, and nothing longer (`E/2015/1` is not `E/2015/1/Add.1`
+        nor `E/2015/12`)."""
+        if word is None or not any(c in word for c in "/_"):
             return None
-        if not any(c in node.text for c in "/_"):
-            return None
-        spellings = symbols.spellings(node.text)
+        spellings = symbols.spellings(word)
         if not spellings:
             return None
         alternatives = []
@@ -339,24 +348,15 @@ class SearchEngine:
         return re.compile(rf"(?<![\w/.\-])(?:{'|'.join(alternatives)})(?![\w\-]|/\w|\.\d)",
                           re.IGNORECASE)
 
-    def _cites(self, match: _DocumentMatch, pattern: re.Pattern, searcher: Searcher) -> bool:
+    def _cites(self, match: _DocumentMatch, pattern: re.Pattern, stored: StoredFields) -> bool:
         for _, docnum in match.entries:
-            fields = searcher.stored_fields(docnum)
+            fields = stored(docnum)
             if fields["kind"] != "page":
                 continue
             page = self.catalog.page(match.doc_id, fields["language"], fields["page"])
             if page is not None and pattern.search(page.text):
                 return True
         return False
-
-    def _pinned(self, parsed: syntax.ParsedQuery, words: list[Compiled]) -> str | None:
-        """The document a query made of one symbol names."""
-        if len(words) != 1 or len(parsed.root.clauses) != 1:
-            return None
-        node = words[0].clause.node
-        if isinstance(node, syntax.Word) and not node.wildcard and not node.fuzzy:
-            return self._resolve_doc(node.text)
-        return None
 
     # -- did you mean -------------------------------------------------------------------------
     def _suggestion(self, text: str, parsed: syntax.ParsedQuery, words: list[Compiled],
@@ -381,7 +381,7 @@ class SearchEngine:
 
     @staticmethod
     def _correct(searcher: Searcher, word: str) -> str | None:
-        tokens = [t.text for t in spelling_analyzer()(word)]
+        tokens = [t.text for t in _SPELLING(word)]
         if len(tokens) != 1:
             return None
         token = tokens[0]
@@ -398,7 +398,7 @@ class SearchEngine:
 
 def _written_somewhere(searcher: Searcher, word: str) -> bool:
     """The word, as typed (case and diacritics aside), occurs in some document or title."""
-    tokens = [t.text for t in spelling_analyzer()(word)]
+    tokens = [t.text for t in _SPELLING(word)]
     return not tokens or all(searcher.reader().doc_frequency("spell", t) for t in tokens)
 
 
