@@ -69,8 +69,9 @@ class Repository:
         crashed left behind (an index behind the catalog is rebuilt), so no write builds on it."""
         outermost = not self.lock.held
         with self.lock.hold(wait=self.wait):
-            if outermost:
+            if outermost:  # what a killed writer left: half-built folders, orphan files
                 remove_leftovers(self.home)
+                self.store.prune(keep=self.catalog.file_hashes())
             if outermost and repair:
                 if self._engine is not None:
                     self._engine.close()
@@ -286,19 +287,28 @@ class Repository:
 
     def check(self) -> list[CheckProblem]:
         """Catalog, stored files and index agree; the problems found otherwise."""
-        problems: list[CheckProblem] = []
+        problems = [CheckProblem(f"catalog {self.catalog.path} is damaged: {finding}",
+                                 "restore catalog.sqlite from a backup, or move it away and "
+                                 "ingest your folders again")
+                    for finding in self.catalog.integrity()]
         referenced = self.catalog.file_hashes()
         stored = self.store.hashes()
         for sha in sorted(referenced - stored):
-            problems.append(CheckProblem(f"stored file {sha[:12]}… is missing from {self.store.root}",
-                                         "ingest the original file again"))
+            users = ", ".join(self.catalog.file_users(sha))
+            problems.append(CheckProblem(
+                f"stored file {self.store.path(sha)} of {users} is missing",
+                "ingest that original file again (`migdocs ingest FILE` or its catalog)"))
         for sha in sorted(referenced & stored):
             if sha256_of(self.store.path(sha)) != sha:
-                problems.append(CheckProblem(f"stored file {sha[:12]}… is corrupt (hash differs)",
-                                             "ingest the original file again"))
+                users = ", ".join(self.catalog.file_users(sha))
+                problems.append(CheckProblem(
+                    f"stored file {self.store.path(sha)} of {users} is corrupt (its SHA-256 "
+                    "differs from the one it was stored under)",
+                    "delete that stored file and ingest the original file again"))
         for sha in sorted(stored - referenced):
-            problems.append(CheckProblem(f"stored file {sha[:12]}… belongs to no document",
-                                         "harmless; `migdocs remove` cleans up after itself"))
+            problems.append(CheckProblem(
+                f"stored file {self.store.path(sha)} belongs to no document (left by an "
+                "interrupted ingest)", "harmless; the next `migdocs ingest` deletes it"))
         indexed = self.index.summary()
         for doc_id in sorted(self.catalog.document_ids()):
             document = self.catalog.document(doc_id, with_pages=True)

@@ -56,6 +56,13 @@ def disk_full(where: Path | str | None) -> DiskFullError:
         "run the command again")
 
 
+def index_damaged(home: Path | None, exc: BaseException) -> DamagedError:
+    where = f"{home / 'index'}: " if home else ""
+    return DamagedError(
+        f"{where}the search index is damaged ({type(exc).__name__}: {exc}); run `migdocs "
+        "reindex` to rebuild it from the catalog (nothing stored is lost: the index is derived)")
+
+
 def translate(exc: BaseException, home: Path | None = None) -> MigdocsError | None:
     """The MigdocsError an unexpected exception means, or None when it means nothing known."""
     if isinstance(exc, MigdocsError):
@@ -64,4 +71,29 @@ def translate(exc: BaseException, home: Path | None = None) -> MigdocsError | No
         return disk_full(exc.filename or home)
     if isinstance(exc, sqlite3.Error):
         return catalog_error((home / "catalog.sqlite") if home else Path("catalog.sqlite"), exc)
+    if home is not None and isinstance(exc, OSError) and exc.filename and _inside(
+            Path(exc.filename), home / "index"):
+        return index_damaged(home, exc)
+    if _raised_in(exc, "whoosh"):
+        # The search engine failed reading its files: the index is damaged (or the engine has
+        # a bug); either way rebuilding it from the catalog is the right and harmless fix.
+        return index_damaged(home, exc)
     return None
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):
+        return False
+
+
+def _raised_in(exc: BaseException, package: str) -> bool:
+    """True when the innermost frame of the traceback is code of `package`."""
+    tb = exc.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    module = tb.tb_frame.f_globals.get("__name__", "")
+    return module == package or module.startswith(package + ".")
