@@ -16,11 +16,11 @@ from typing import Any, Literal
 import click
 
 from migdocs import repository
-from migdocs.errors import MigdocsError, NotFoundError, UsageError
+from migdocs.errors import MigdocsError, UsageError
 from migdocs.indexer.extract import PDF_ENGINES
 from migdocs.indexer.ingest import IngestReport
 from migdocs.repo import languages
-from migdocs.repo.model import DOCUMENT_TYPES, Document, Meeting
+from migdocs.repo.model import DOCUMENT_TYPES, Document, Programme
 from migdocs.search.engine import MAX_LIMIT, SORT_ORDERS, SearchResult
 
 OutputFormat = Literal["table", "json", "csv"]
@@ -104,20 +104,6 @@ def _cell(value: Any) -> str:
     if isinstance(value, list):
         return " ".join(map(str, value))
     return str(value)
-
-
-def document_json(doc: Document) -> dict[str, Any]:
-    return {
-        "id": doc.id, "symbol": doc.symbol, "title": doc.title, "entity": doc.entity,
-        "entity_name": doc.entity_name, "type": doc.type, "meeting": doc.meeting,
-        "sessions": doc.sessions, "date": doc.date, "notes": doc.notes,
-        "versions": [{
-            "language": v.language, "detected_language": v.detected_language,
-            "language_confidence": v.language_confidence, "title": v.title,
-            "pages": v.page_count, "file": v.file.original_name if v.file else None,
-            "format": v.file.format if v.file else None, "flags": v.flags,
-        } for v in doc.versions],
-    }
 
 
 def _language(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -224,30 +210,18 @@ def get(state: State, symbol: str, lang: str | None, text: bool, as_json: bool) 
       migdocs get a/69/767 --json
       migdocs get A_69_767-FR.pdf --text --lang fr
     """
-    repo = state.repo()
-    doc = repo.get(symbol, with_pages=text)
-    related = repo.related(doc)
-    versions = [v for v in doc.versions if lang is None or v.language == lang]
-    if lang and not versions:
-        have = ", ".join(v.language for v in doc.versions) or "none"
-        raise NotFoundError(f"{doc.symbol or doc.id} has no {lang} version (it has: {have})")
-    doc.versions = versions
+    detail = state.repo().detail(symbol, language=lang, with_text=text)
+    doc = detail.document
     if as_json:
-        data = document_json(doc)
-        data["related"] = [{"symbol": d.symbol, "relation": r, "title": d.title} for d, r in related]
-        if text:
-            for entry, v in zip(data["versions"], versions):
-                entry["text"] = [{"page": p.number, "language": p.language, "text": p.text}
-                                 for p in v.pages]
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(detail.as_dict(), ensure_ascii=False, indent=2))
         return
     if text:
-        for v in versions:
+        for v in doc.versions:
             for p in v.pages:
                 click.echo(f"--- {doc.symbol or doc.id} [{v.language}] page {p.number} ---")
                 click.echo(p.text)
         return
-    click.echo(describe(doc, related))
+    click.echo(describe(doc, detail.related))
 
 
 def describe(doc: Document, related: list[tuple[Document, str]] = ()) -> str:  # type: ignore[assignment]
@@ -316,7 +290,7 @@ def list_documents(state: State, session: str | None, entity: str | None, lang: 
     docs = state.repo().list(session=session, entity=entity, language=lang, type=doc_type,
                              meeting=meeting, symbol=symbol)
     if fmt == "json":
-        click.echo(json.dumps([document_json(d) for d in docs], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([d.as_dict() for d in docs], ensure_ascii=False, indent=2))
         return
     if not docs:
         click.echo("No documents match.", err=True)
@@ -338,32 +312,15 @@ def meeting(state: State, code: str | None, as_json: bool) -> None:
     Example:
       migdocs meeting 16CM
     """
-    found, by_session = state.repo().meeting(code)
+    found = state.repo().meeting(code)
     if as_json:
-        click.echo(json.dumps(meeting_json(found, by_session), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(found.as_dict(), ensure_ascii=False, indent=2))
     else:
-        click.echo(programme(found, by_session))
+        click.echo(programme(found))
 
 
-def meeting_json(m: Meeting, by_session: dict[str | None, list[Document]]) -> dict[str, Any]:
-    def doc_ref(d: Document) -> dict[str, Any]:
-        return {"symbol": d.symbol, "id": d.id, "title": d.title, "type": d.type}
-
-    return {
-        "code": m.code, "name": m.name, "start": m.start, "end": m.end, "place": m.place,
-        "sessions": [{
-            "number": s.number, "title": s.title, "day": s.day, "part": s.part, "time": s.time,
-            "moderator": s.moderator and {"name": s.moderator.name,
-                                          "affiliation": s.moderator.affiliation},
-            "speakers": [{"name": t.speaker.name, "affiliation": t.speaker.affiliation,
-                          "talk": t.title} for t in s.talks],
-            "documents": [doc_ref(d) for d in by_session.get(s.number, [])] if s.number else [],
-        } for s in m.sessions],
-        "documents_without_session": [doc_ref(d) for d in by_session.get(None, [])],
-    }
-
-
-def programme(m: Meeting, by_session: dict[str | None, list[Document]]) -> str:
+def programme(p: Programme) -> str:
+    m = p.meeting
     lines = [m.name + (f" ({m.code})" if m.code else ""),
              f"{m.start} to {m.end}" + (f", {m.place}" if m.place else "")]
     day = None
@@ -379,12 +336,11 @@ def programme(m: Meeting, by_session: dict[str | None, list[Document]]) -> str:
         for t in s.talks:
             who = t.speaker.name + (f", {t.speaker.affiliation}" if t.speaker.affiliation else "")
             lines.append(f"      - {t.title}: {who}" if t.title else f"      - {who}")
-        for d in by_session.get(s.number, []) if s.number else []:
+        for d in p.documents_of(s):
             lines.append(f"      Document: {_document_line(d)}")
-    general = by_session.get(None, [])
-    if general:
+    if p.general_documents:
         lines += ["", "Documents not tied to a session:"]
-        lines += [f"  {_document_line(d)}" for d in general]
+        lines += [f"  {_document_line(d)}" for d in p.general_documents]
     return "\n".join(lines)
 
 
@@ -526,21 +482,13 @@ def show_results(result: SearchResult, fmt: OutputFormat, *, show_facets: bool,
     for notice in result.notices:
         click.echo(f"Note: {notice}", err=True)
     if fmt == "json":
-        click.echo(json.dumps(search_json(result), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
     elif fmt == "csv":
         click.echo(render(search_rows(result), "csv", SEARCH_COLUMNS))
     else:
         click.echo(search_text(result, show_facets=show_facets, heading=heading))
     if result.total == 0:
         sys.exit(1)
-
-
-def search_json(result: SearchResult) -> dict[str, Any]:
-    data = result.as_dict()
-    for hit in data["hits"]:
-        del hit["matched"]
-    del data["words"]
-    return data
 
 
 SEARCH_COLUMNS = ["rank", "symbol", "title", "entity", "type", "sessions", "languages", "date",

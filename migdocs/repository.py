@@ -17,7 +17,7 @@ from migdocs.indexer.ingest import IngestReport, Ingester, Progress
 from migdocs.repo import languages, symbols
 from migdocs.repo.catalog import Catalog
 from migdocs.repo.home import resolve_home
-from migdocs.repo.model import Document, Meeting
+from migdocs.repo.model import Document, DocumentDetail, Programme
 from migdocs.repo.store import FileStore, sha256_of
 from migdocs.search.compile import Filters
 from migdocs.search.engine import SearchEngine, SearchResult, SortOrder
@@ -114,14 +114,22 @@ class Repository:
                 return doc_id
         return None
 
-    def get(self, symbol_or_id: str, *, with_pages: bool = False) -> Document:
+    def get(self, symbol_or_id: str, *, language: str | None = None,
+            with_pages: bool = False) -> Document:
+        """One document; with `language`, only that version (NotFoundError if it has none)."""
         doc_id = self.resolve(symbol_or_id)
         document = self.catalog.document(doc_id, with_pages=with_pages) if doc_id else None
         if document is None:
             raise NotFoundError(
                 f"no document {symbol_or_id!r} in {self.home}; `migdocs list` shows what is there"
             )
-        return document
+        return document.in_language(languages.normalize(language) if language else None)
+
+    def detail(self, symbol_or_id: str, *, language: str | None = None,
+               with_text: bool = False) -> DocumentDetail:
+        """A document as `get` shows it: with related documents, and page texts if asked."""
+        document = self.get(symbol_or_id, language=language, with_pages=with_text)
+        return DocumentDetail(document, self.related(document), with_text=with_text)
 
     def related(self, document: Document) -> list[tuple[Document, str]]:
         """The parent of a Rev./Add./Corr. and its other parts, or a document's own parts:
@@ -181,8 +189,8 @@ class Repository:
         filters = Filters(lang=languages.normalize(lang) if lang else None)
         return self.engine.similar(document, filters=filters, limit=limit, page=page)
 
-    def meeting(self, code: str | None = None) -> tuple[Meeting, dict[str | None, list[Document]]]:
-        """A meeting's programme and its documents by session (None: not tied to a session)."""
+    def meeting(self, code: str | None = None) -> Programme:
+        """A meeting's programme and its documents by session (the last meeting for None)."""
         codes = self.catalog.meeting_codes()
         if code is None:
             if not codes:
@@ -196,7 +204,7 @@ class Repository:
         for doc in self.catalog.documents(meeting=meeting.code):
             for session in doc.sessions or [None]:
                 by_session.setdefault(session, []).append(doc)
-        return meeting, by_session
+        return Programme(meeting, by_session)
 
     def stats(self) -> dict:
         counts = self.catalog.counts()
@@ -214,9 +222,8 @@ class Repository:
         """Remove a document, or one language version of it. Returns what was removed."""
         document = self.get(symbol_or_id)
         lang = languages.normalize(language) if language else None
-        if lang and document.version(lang) is None:
-            have = ", ".join(v.language for v in document.versions) or "none"
-            raise NotFoundError(f"{document.symbol or document.id} has no {lang} version (it has: {have})")
+        if lang:
+            document.require_version(lang)
         with self.index.writer() as writer, self.catalog.transaction():
             if lang:
                 self.catalog.delete_version(document.id, lang)
