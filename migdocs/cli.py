@@ -587,5 +587,37 @@ def _bold(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(out)
 
 
+@cli.group()
+def engine() -> None:
+    """The search engine behind a home, and configuration for a Sphinx/Manticore cluster."""
+
+
+@engine.command("sphinx-config")
+@click.option("--nodes", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Shards: one real-time index per node.")
+@click.option("--port", type=click.IntRange(1, 65535), default=9306, show_default=True,
+              help="SphinxQL port of the front; nodes use the ports after it.")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for the .conf files and the engine's data.")
+def sphinx_config(nodes: int, port: int, directory: Path) -> None:
+    """Write DIR/node-1.conf ... DIR/node-N.conf (one real-time shard each) and DIR/front.conf
+    (SphinxQL on 127.0.0.1:PORT, a distributed index `migdocs` over the nodes).
+
+    \b
+    Example:
+      migdocs engine sphinx-config --nodes 2 --port 9306 --dir /srv/migdocs-sphinx
+      for f in /srv/migdocs-sphinx/node-*.conf /srv/migdocs-sphinx/front.conf; do searchd --config $f; done
+    """
+    from migdocs.search.sphinx_config import write_cluster
+
+    try:
+        cluster = write_cluster(directory, nodes=nodes, port=port)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    for conf in cluster.configs:
+        click.echo(f"Wrote {conf}")
+    click.echo(f"Start each with `searchd --config FILE` (nodes first); the engine URL is {cluster.url}")
+
+
 def main() -> None:
     cli(prog_name="migdocs")
