@@ -1,12 +1,13 @@
 """The Repository: one home folder with its catalog, stored files and index.
 
-The CLI and (later) the web page talk to this class only.
+The CLI and the web page talk to this class only.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,7 +16,8 @@ from migdocs.errors import NotFoundError, RepositoryError, UsageError
 from migdocs.repo import languages, symbols
 from migdocs.repo.catalog import Catalog
 from migdocs.repo.home import resolve_home
-from migdocs.repo.model import Document, Meeting
+from migdocs.repo.lock import DEFAULT_WAIT, WriterLock, remove_leftovers
+from migdocs.repo.model import Document, DocumentDetail, Programme
 from migdocs.repo.store import FileStore, sha256_of
 
 if TYPE_CHECKING:  # the search and ingest machinery is imported when first used
@@ -31,13 +33,22 @@ class CheckProblem:
     fix: str
 
 
+class _NeedsWriter(Exception):
+    """Opening the index must write (create or rebuild it): retry under the writer lock."""
+
+
 class Repository:
     """A home: catalog (truth), stored files, and the search index (derived, opened and if
     need be rebuilt on first use: `get` and `list` never touch it)."""
 
-    def __init__(self, home: Path, *, notify: Callable[[str], None] | None = None) -> None:
+    def __init__(self, home: Path, *, wait: float = DEFAULT_WAIT,
+                 notify: Callable[[str], None] | None = None) -> None:
         self.home = home
         home.mkdir(parents=True, exist_ok=True)
+        #: One writer at a time (ingest, remove, reindex, rebuild); readers never take it.
+        self.lock = WriterLock(home)
+        #: Seconds a write waits for another process's write before giving up (BusyError).
+        self.wait = wait
         self.catalog = Catalog(home / "catalog.sqlite")
         self.store = FileStore(home / "files")
         #: Things the user should hear about (e.g. a rebuild of the index).
@@ -57,6 +68,31 @@ class Repository:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    # -- writer lock ---------------------------------------------------------------------------
+    @contextmanager
+    def writing(self, *, repair: bool = True) -> Iterator[None]:
+        """Hold the writer lock for a write. On taking it, first repair what a writer that
+        crashed left behind (an index behind the catalog is rebuilt), so no write builds on it."""
+        outermost = not self.lock.held
+        with self.lock.hold(wait=self.wait):
+            if outermost:  # what a killed writer left: half-built folders, orphan files
+                remove_leftovers(self.home)
+                self.store.prune(keep=self.catalog.file_hashes())
+            if outermost and repair:
+                self._close_index()
+                self.backend  # noqa: B018 - opens, and rebuilds if a crash left it behind
+            yield
+
+    def _need_writer(self) -> None:
+        if not self.lock.held:
+            raise _NeedsWriter
+
+    def _close_index(self) -> None:
+        if self._backend is not None:
+            self._backend.close()
+        self._backend = None
+        self._engine = None
+
     # -- index lifecycle ----------------------------------------------------------------------
     @property
     def engine_setting(self) -> str:
@@ -70,11 +106,10 @@ class Repository:
         from migdocs.search.backend import open_backend
 
         open_backend(engine, self.home).close()  # validates the setting
-        if self._backend is not None:
-            self._backend.close()
-        self._backend = self._engine = None
-        self.catalog.set_meta("engine", engine)
-        self.catalog.set_meta("index_version", "")
+        with self.writing(repair=False):
+            self._close_index()
+            self.catalog.set_meta("engine", engine)
+            self.catalog.set_meta("index_version", "")
 
     @property
     def index_version(self) -> str:
@@ -90,13 +125,22 @@ class Repository:
             from migdocs.search.backend import open_backend
 
             self._backend = open_backend(self.catalog.get_meta("engine"), self.home)
-            self._prepare_index()
+            try:
+                self._prepare_index()
+            except _NeedsWriter:
+                with self.lock.hold(wait=self.wait):
+                    self._prepare_index()
         return self._backend
 
     def _prepare_index(self) -> None:
+        """Create or rebuild the index when needed. Those are writes: they happen under the
+        writer lock, deciding again once it is held (another process may have done it
+        meanwhile), so two processes never create or rebuild it at once."""
         backend = self._backend
         assert backend is not None
-        version = self.index_version
+        from migdocs.indexer.analysis import ANALYSIS_VERSION
+
+        version = f"{backend.version}/analysis-{ANALYSIS_VERSION}"
         recorded = self.catalog.get_meta("index_version")
         status = backend.status()
         if status.state == "unreachable":
@@ -104,6 +148,7 @@ class Repository:
                                   "or switch this home back with `migdocs engine set whoosh`")
         if not recorded and not self.catalog.has_documents():
             if status.state != "ready":
+                self._need_writer()
                 backend.create()
             self.catalog.set_meta("index_version", version)
             return
@@ -116,19 +161,34 @@ class Repository:
             reason = f"the index could not be opened ({status.detail})"
         elif self.catalog.get_meta("index_dirty") == "1":
             reason = "the last ingest did not finish"
+            if not self.lock.held and not self.lock.is_free():
+                reason = None  # it is still running: readers answer from its last commit
         if reason is not None:
+            self._need_writer()
             self._notify(f"Rebuilding the search index from the catalog: {reason}.")
-            self.reindex()
+            self._rebuild(backend)
 
     def reindex(self) -> int:
         """Rebuild the index from the catalog alone (no file is read). Returns documents
-        indexed. Page text is analysed on every core."""
+        indexed. Page text is analysed on every core; the new index is built aside and
+        swapped in: readers see the old index or the new, never half of one."""
+        with self.writing(repair=False):
+            from migdocs.search.backend import open_backend
+
+            self._close_index()
+            backend = open_backend(self.catalog.get_meta("engine"), self.home)
+            count = self._rebuild(backend)
+            self._backend = backend
+            return count
+
+    def _rebuild(self, backend: Backend) -> int:
         from migdocs.indexer.reindex import rebuild
 
-        backend = self._backend if self._backend is not None else self.backend
+        from migdocs.indexer.analysis import ANALYSIS_VERSION
+
         self._engine = None
         count = rebuild(self.catalog, backend)
-        self.catalog.set_meta("index_version", self.index_version)
+        self.catalog.set_meta("index_version", f"{backend.version}/analysis-{ANALYSIS_VERSION}")
         self.catalog.set_meta("index_dirty", "0")
         return count
 
@@ -138,9 +198,10 @@ class Repository:
                progress: Progress | None = None) -> IngestReport:
         from migdocs.indexer.ingest import Ingester
 
-        ingester = Ingester(self.catalog, self.store, self.backend)
-        return ingester.run([Path(p) for p in paths], engine=pdf_engine, password=password,
-                            workers=workers, progress=progress)
+        with self.writing():
+            ingester = Ingester(self.catalog, self.store, self.backend)
+            return ingester.run([Path(p) for p in paths], engine=pdf_engine, password=password,
+                                workers=workers, progress=progress)
 
     # -- lookups ------------------------------------------------------------------------------
     def resolve(self, symbol_or_id: str) -> str | None:
@@ -155,14 +216,22 @@ class Repository:
                 return doc_id
         return None
 
-    def get(self, symbol_or_id: str, *, with_pages: bool = False) -> Document:
+    def get(self, symbol_or_id: str, *, language: str | None = None,
+            with_pages: bool = False) -> Document:
+        """One document; with `language`, only that version (NotFoundError if it has none)."""
         doc_id = self.resolve(symbol_or_id)
         document = self.catalog.document(doc_id, with_pages=with_pages) if doc_id else None
         if document is None:
             raise NotFoundError(
                 f"no document {symbol_or_id!r} in {self.home}; `migdocs list` shows what is there"
             )
-        return document
+        return document.in_language(languages.normalize(language) if language else None)
+
+    def detail(self, symbol_or_id: str, *, language: str | None = None,
+               with_text: bool = False) -> DocumentDetail:
+        """A document as `get` shows it: with related documents, and page texts if asked."""
+        document = self.get(symbol_or_id, language=language, with_pages=with_text)
+        return DocumentDetail(document, self.related(document), with_text=with_text)
 
     def related(self, document: Document) -> list[tuple[Document, str]]:
         """The parent of a Rev./Add./Corr. and its other parts, or a document's own parts:
@@ -228,8 +297,8 @@ class Repository:
         filters = Filters(lang=languages.normalize(lang) if lang else None)
         return self.engine.similar(document, filters=filters, limit=limit, page=page)
 
-    def meeting(self, code: str | None = None) -> tuple[Meeting, dict[str | None, list[Document]]]:
-        """A meeting's programme and its documents by session (None: not tied to a session)."""
+    def meeting(self, code: str | None = None) -> Programme:
+        """A meeting's programme and its documents by session (the last meeting for None)."""
         codes = self.catalog.meeting_codes()
         if code is None:
             if not codes:
@@ -243,7 +312,7 @@ class Repository:
         for doc in self.catalog.documents(meeting=meeting.code):
             for session in doc.sessions or [None]:
                 by_session.setdefault(session, []).append(doc)
-        return meeting, by_session
+        return Programme(meeting, by_session)
 
     def stats(self) -> dict:
         counts = self.catalog.counts()
@@ -260,11 +329,14 @@ class Repository:
 
     def remove(self, symbol_or_id: str, *, language: str | None = None) -> list[str]:
         """Remove a document, or one language version of it. Returns what was removed."""
+        with self.writing():
+            return self._remove(symbol_or_id, language=language)
+
+    def _remove(self, symbol_or_id: str, *, language: str | None) -> list[str]:
         document = self.get(symbol_or_id)
         lang = languages.normalize(language) if language else None
-        if lang and document.version(lang) is None:
-            have = ", ".join(v.language for v in document.versions) or "none"
-            raise NotFoundError(f"{document.symbol or document.id} has no {lang} version (it has: {have})")
+        if lang:
+            document.require_version(lang)
         from migdocs.indexer.entries import document_entries
 
         with self.backend.writer() as writer, self.catalog.transaction():
@@ -283,19 +355,28 @@ class Repository:
 
     def check(self) -> list[CheckProblem]:
         """Catalog, stored files and index agree; the problems found otherwise."""
-        problems: list[CheckProblem] = []
+        problems = [CheckProblem(f"catalog {self.catalog.path} is damaged: {finding}",
+                                 "restore catalog.sqlite from a backup, or move it away and "
+                                 "ingest your folders again")
+                    for finding in self.catalog.integrity()]
         referenced = self.catalog.file_hashes()
         stored = self.store.hashes()
         for sha in sorted(referenced - stored):
-            problems.append(CheckProblem(f"stored file {sha[:12]}… is missing from {self.store.root}",
-                                         "ingest the original file again"))
+            users = ", ".join(self.catalog.file_users(sha))
+            problems.append(CheckProblem(
+                f"stored file {self.store.path(sha)} of {users} is missing",
+                "ingest that original file again (`migdocs ingest FILE` or its catalog)"))
         for sha in sorted(referenced & stored):
             if sha256_of(self.store.path(sha)) != sha:
-                problems.append(CheckProblem(f"stored file {sha[:12]}… is corrupt (hash differs)",
-                                             "ingest the original file again"))
+                users = ", ".join(self.catalog.file_users(sha))
+                problems.append(CheckProblem(
+                    f"stored file {self.store.path(sha)} of {users} is corrupt (its SHA-256 "
+                    "differs from the one it was stored under)",
+                    "delete that stored file and ingest the original file again"))
         for sha in sorted(stored - referenced):
-            problems.append(CheckProblem(f"stored file {sha[:12]}… belongs to no document",
-                                         "harmless; `migdocs remove` cleans up after itself"))
+            problems.append(CheckProblem(
+                f"stored file {self.store.path(sha)} belongs to no document (left by an "
+                "interrupted ingest)", "harmless; the next `migdocs ingest` deletes it"))
         indexed = self.backend.reader().summary()
         expected_pages = self.catalog.indexable_pages()
         for doc_id in sorted(self.catalog.document_ids()):
@@ -315,11 +396,12 @@ class Repository:
 
 
 def open(home: str | os.PathLike[str] | None = None, *,  # noqa: A001
-         notify: Callable[[str], None] | None = None) -> Repository:
+         wait: float = DEFAULT_WAIT, notify: Callable[[str], None] | None = None) -> Repository:
     """Open (creating if needed) the repository at `home`, $MIGDOCS_HOME or the user folder.
-    `notify` hears what the user should know (such as an index rebuild); without it they are
-    kept in `Repository.notices`."""
+    `wait`: seconds a write waits for another process's write (then BusyError). `notify`
+    hears what the user should know (such as an index rebuild); without it they are kept in
+    `Repository.notices`."""
     path = resolve_home(home)
     if path.exists() and not path.is_dir():
         raise UsageError(f"{path} is a file, not a folder; give --home a folder")
-    return Repository(path, notify=notify)
+    return Repository(path, wait=wait, notify=notify)

@@ -65,11 +65,10 @@ def _analysed(catalog: Catalog, workers: int) -> Iterator[_Analysed]:
 
 
 def rebuild(catalog: Catalog, backend: Backend, *, workers: int | None = None) -> int:
-    """Recreate the index from the catalog; the number of documents indexed."""
-    backend.create()
+    """Build a new index from the catalog and swap it in; the number of documents indexed."""
     count = 0
     words: Counter[str] = Counter()
-    with backend.writer() as writer:
+    with backend.rebuilding() as writer:
         for analysed in _analysed(catalog, workers or os.cpu_count() or 1):
             for doc_id, entries, found in analysed:
                 writer.replace(doc_id, entries)

@@ -10,7 +10,7 @@ how many query words a document has, facets, snippets, did-you-mean. So a backen
   match, required and excluded words, totals and facets are computed from these sets), the
   best-scoring entries of a query among given documents, the vocabulary for wildcard and
   fuzzy words, document frequencies, and the key terms of a text (for `similar`);
-- lifecycle: whether the index exists, create it empty, close.
+- lifecycle: whether the index exists, create it empty, rebuild it aside, close.
 
 A home records its backend in the catalog (`engine`): `whoosh` (the default, embedded) or a
 URL such as `sphinxql://127.0.0.1:9306/migdocs`.
@@ -100,6 +100,10 @@ class Backend(Protocol):
 
     def writer(self) -> AbstractContextManager[Writer]:
         """Commit on success; cancel on error and re-raise. One writer at a time."""
+
+    def rebuilding(self) -> AbstractContextManager[Writer]:
+        """A writer into a new, empty index that replaces the current one when it commits
+        (readers keep answering from the old one until then); on error the old one stays."""
 
     def reader(self) -> Reader:
         """The current view, reopened only when the index changed since the last call."""

@@ -301,6 +301,30 @@ class WhooshBackend:
             raise
         writer.commit()
 
+    @contextmanager
+    def rebuilding(self) -> Iterator[WhooshWriter]:
+        """A writer into a new, empty index built aside (`index.new`) that replaces this one
+        when it commits: readers see the old index or the new, never half of one."""
+        from migdocs.repo.lock import replace_folder
+
+        aside = self.path.with_name(self.path.name + ".new")
+        if aside.exists():
+            shutil.rmtree(aside)
+        aside.mkdir(parents=True)
+        ix = whoosh_index.create_in(aside, schema())
+        writer = ix.writer(limitmb=WRITER_MEMORY_MB)
+        try:
+            yield WhooshWriter(writer)
+        except BaseException:
+            writer.cancel()
+            ix.close()
+            shutil.rmtree(aside, ignore_errors=True)
+            raise
+        writer.commit()
+        ix.close()
+        self.close()
+        replace_folder(aside, self.path)
+
     def reader(self) -> WhooshReader:
         current = self._reader
         if current is not None:
