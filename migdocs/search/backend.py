@@ -122,6 +122,6 @@ def open_backend(engine: str | None, home: Path) -> Backend:
     if scheme == "sphinxql":
         from migdocs.search import sphinxql  # type: ignore[attr-defined]
 
-        return sphinxql.open_backend(engine)  # type: ignore[no-any-return]
+        return sphinxql.open_backend(engine, home)
     raise UsageError(f"unknown search engine {engine!r}; use `whoosh` or "
                      "`sphinxql://HOST:PORT/INDEX`")

@@ -193,7 +193,7 @@ class WhooshReader:
             allow = self._entries_of(documents)
         if filter is not None:
             matching = self._matching(filter)
-            allow = matching if allow is None else allow & matching
+            allow = set(matching) if allow is None else allow & matching  # Whoosh takes no frozenset
         if allow is not None and not allow:
             return []
         results = self.searcher.search(_whoosh(query), filter=allow, limit=limit)
