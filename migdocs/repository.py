@@ -17,7 +17,7 @@ from migdocs.indexer.ingest import IngestReport, Ingester, Progress
 from migdocs.repo import languages, symbols
 from migdocs.repo.catalog import Catalog
 from migdocs.repo.home import resolve_home
-from migdocs.repo.model import Document, DocumentDetail, Programme
+from migdocs.repo.model import Document, DocumentDetail, Programme, Suggestion
 from migdocs.repo.store import FileStore, sha256_of
 from migdocs.search.compile import Filters
 from migdocs.search.engine import SearchEngine, SearchResult, SortOrder
@@ -163,6 +163,11 @@ class Repository:
             symbol = found.symbol if found and found.symbol else symbol
         return self.catalog.documents(session=session, entity=entity, language=lang, type=type,
                                       meeting=meeting, symbol=symbol)
+
+    def suggest(self, text: str, *, limit: int = 8) -> list[Suggestion]:
+        """Symbols, entities and titles completing `text` (autocomplete; the catalog, not the
+        index, so it costs well under a millisecond)."""
+        return [Suggestion(kind, value) for kind, value in self.catalog.suggest(text, limit=limit)]  # type: ignore[arg-type]
 
     # -- search -------------------------------------------------------------------------------
     @property
