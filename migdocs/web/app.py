@@ -22,7 +22,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from migdocs.errors import MigdocsError, NotFoundError, UsageError
+from migdocs.errors import BusyError, MigdocsError, NotFoundError, UsageError
 from migdocs.web import api, pages
 from migdocs.web.pool import WORKER_THREADS, RepositoryPool
 from migdocs.web.views import STATIC, environment
@@ -37,7 +37,8 @@ HTML_HEADERS = {
 }
 COMMON_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
                   "X-Frame-Options": "DENY"}
-REASONS = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 500: "Server error"}
+REASONS = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 500: "Server error",
+           503: "Busy"}
 
 
 class Web:
@@ -74,7 +75,9 @@ def create_app(home: Path) -> Starlette:
         HTTPException: lambda r, e: error_response(web, r, e.status_code, e.detail),
         UsageError: lambda r, e: error_response(web, r, 400, str(e)),
         NotFoundError: lambda r, e: error_response(web, r, 404, str(e)),
-        MigdocsError: lambda r, e: error_response(web, r, 500, str(e)),
+        BusyError: lambda r, e: error_response(web, r, 503, "The repository is busy with a "
+                                               "long write; try again in a minute."),
+        MigdocsError: lambda r, e: internal_error(web, r, e),
         Exception: lambda r, e: internal_error(web, r, e),
     })
     app.state.web = web
