@@ -82,7 +82,7 @@ def test_search_filter_open_a_document_follow_a_badge_and_compare(browser: WebDr
     box.send_keys("migration", Keys.ENTER)
     wait(browser, EC.url_contains("/search?q=migration"))
     heading = browser.find_element(By.CSS_SELECTOR, "h1.count").text
-    assert re.match(r"\d+ documents for migration\n", heading)
+    assert re.match(r"\d+ documents for “migration”\n", heading)
 
     shot = tmp_path / "search.png"
     browser.save_screenshot(str(shot))

@@ -63,12 +63,13 @@ def title(document: Document) -> str | None:
 def _occasion(document: Document, meeting: Meeting | None) -> str | None:
     if meeting is None:
         return None
-    when = _meeting_dates(meeting)
+    when = meeting_dates(meeting)
     where = ", ".join(filter(None, [meeting.name, meeting.place, when]))
     return f"{_OCCASION.get(document.type, 'Document of')} the {where}" if where else None
 
 
-def _meeting_dates(meeting: Meeting) -> str | None:
+def meeting_dates(meeting: Meeting) -> str | None:
+    """`15-16 February 2018`; across months or years, both dates in full."""
     start, end = long_date(meeting.start), long_date(meeting.end)
     if start and end and start != end:
         a, b = meeting.start.split("-"), meeting.end.split("-")

@@ -6,6 +6,7 @@ here; nothing builds HTML from unescaped strings.
 
 from __future__ import annotations
 
+import datetime
 import re
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -13,10 +14,12 @@ from urllib.parse import quote, urlencode
 import jinja2
 from markupsafe import Markup, escape
 
+from migdocs.repo.cite import long_date, meeting_dates
 from migdocs.repo.languages import NAMES
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 _RTL_SCRIPT = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -72,6 +75,15 @@ def marked(text: str, highlights: list[tuple[int, int]] | list[list[int]]) -> Ma
     return Markup("").join(out)
 
 
+def day_name(day: str) -> str:
+    """`2018-02-15` -> `Thursday, 15 February 2018` (as the programme is printed)."""
+    try:
+        weekday = WEEKDAYS[datetime.date.fromisoformat(day).weekday()]
+    except ValueError:
+        return day
+    return f"{weekday}, {long_date(day)}"
+
+
 def language_name(code: str) -> str:
     return NAMES.get(code, code)
 
@@ -85,6 +97,6 @@ def environment() -> jinja2.Environment:
                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
     env.globals.update(document_url=document_url, file_url=file_url, meeting_url=meeting_url,
                        url=url, lang_attrs=lang_attrs, marked=marked, language_name=language_name,
-                       badge=badge)
+                       badge=badge, day_name=day_name, meeting_dates=meeting_dates)
     return env
 
