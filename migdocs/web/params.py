@@ -11,7 +11,7 @@ from typing import Any
 from migdocs.errors import UsageError
 from migdocs.repo import languages
 from migdocs.repo.model import DOCUMENT_TYPES
-from migdocs.search.engine import SORT_ORDERS
+from migdocs.search.results import SORT_ORDERS
 
 MAX_QUERY_CHARS = 500  # a long query is a paste accident or an attack; 500 is ~70 words
 MAX_FILTER_CHARS = 100
