@@ -73,10 +73,12 @@ def _env() -> dict[str, str]:
     return {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
 
 
-def start_cluster(directory: Path, *, nodes: int) -> Started:
+def start_cluster(directory: Path, *, nodes: int, port: int | None = None) -> Started:
+    """Nodes and front under `directory` (its data kept if it has some), on `port` or on free
+    loopback ports."""
     if shutil.which("searchd") is None:
         pytest.skip(f"searchd is not installed (apt-get install sphinxsearch) and {ENV} is unset")
-    port = free_port_block(2 * nodes + 2)
+    port = port or free_port_block(2 * nodes + 2)
     done = subprocess.run(["bash", str(SCRIPT), "start", str(directory), str(nodes), str(port)],
                           env=_env(), capture_output=True, text=True, timeout=60)
     if done.returncode != 0:

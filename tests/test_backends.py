@@ -191,3 +191,43 @@ def test_home_on_sphinxql_answers_like_whoosh(tmp_path: Path, sphinx_cluster) ->
     assert run(homes["sphinxql"], "engine", "set", "whoosh").exit_code == 0
     back = run(homes["sphinxql"], "search", "migrant workers", "--json")
     assert json.loads(back.stdout)["total"] == json.loads(run(homes["whoosh"], "search", "migrant workers", "--json").stdout)["total"]
+
+
+def test_engine_failing_during_ingest_loses_nothing(tmp_path: Path) -> None:
+    """searchd stops while an ingest runs: one clear error, the catalog keeps every document,
+    the home stays marked dirty, and once searchd is back the next use rebuilds the index."""
+    import migdocs
+    from migdocs.errors import MigdocsError
+    from tests.sphinx_cluster import start_cluster
+
+    started = start_cluster(tmp_path / "cluster", nodes=1)
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    for path in sorted((CORPUS / "unpc" / "text").glob("*-EN.txt"))[:12]:
+        shutil.copy(path, folder / path.name)
+    repo = migdocs.open(tmp_path / "home")
+    try:
+        repo.set_engine(started.url)
+
+        def stop_engine(done: int, total: int) -> None:
+            if done == 1:
+                started.stop()
+
+        with pytest.raises(MigdocsError) as failed:
+            repo.ingest([folder], progress=stop_engine)
+        message = str(failed.value)
+        assert "does not answer" in message or "failed" in message
+        assert "catalog keeps everything" in message and "\n" not in message
+        assert len(repo.catalog.document_ids()) == 12
+        assert repo.catalog.get_meta("index_dirty") == "1"
+    finally:
+        repo.close()
+    port = int(started.url.rsplit(":", 1)[1].split("/")[0])
+    restarted = start_cluster(tmp_path / "cluster", nodes=1, port=port)  # the same engine again
+    notices: list[str] = []
+    try:
+        with migdocs.open(tmp_path / "home", notify=notices.append) as repo:
+            assert len(repo.backend.reader().summary()) == 12
+        assert notices == ["Rebuilding the search index from the catalog: the last ingest did not finish."]
+    finally:
+        restarted.stop()
