@@ -13,7 +13,13 @@ import pytest
 
 from migdocs.indexer.analysis import analyze
 from migdocs.search.sphinx_config import FIELDS, described_schema
-from migdocs.search.sphinx_match import encode_term, encode_value, field_text, keyword_text, prefix_patterns
+from migdocs.search.sphinx_match import (
+    encode_term,
+    encode_value,
+    field_text,
+    keyword_text,
+    prefix_patterns,
+)
 from migdocs.search.sphinxql import doc_key, entry_key, fetch_all, shard_of
 from tests.conftest import CORPUS, REPORT, run
 from tests.sphinx_cluster import Cluster, cluster_at, start_cluster
@@ -129,7 +135,7 @@ def test_phrases_keywords_groups_and_facets_across_shards(sphinx_cluster: Cluste
     assert ids(sphinx_cluster, "MATCH(%s)", (f"@kw_sessions {encode_value('v')}",)) == {"doc-0", "doc-3", "doc-6", "doc-9"}
     assert ids(sphinx_cluster, "MATCH(%s)", (f"@kw_symbol {encode_value('a/res/1')}*",)) == {"doc-1", "doc-10", "doc-11"}
     with sphinx_cluster.front() as conn:
-        q = lambda sql: fetch_all(conn, sql)  # noqa: E731
+        q = lambda sql: fetch_all(conn, sql)
         pages = q("SELECT id FROM migdocs WHERE MATCH('\"migrant worker\"') LIMIT 100")[0]
         assert len(pages) == 12  # one page of each document has the words in that order
         assert len(q(f"SELECT doc_key FROM migdocs WHERE MATCH('worker') GROUP BY doc_key LIMIT 100 {RANKER}")[0]) == 12
@@ -183,7 +189,7 @@ def _unpc_rows(shards: int) -> tuple[list[dict], list[tuple[str, str]]]:
 
 
 @pytest.fixture(scope="module")
-def one_node(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def one_node(tmp_path_factory: pytest.TempPathFactory):
     started = start_cluster(tmp_path_factory.mktemp("one-node"), nodes=1)
     try:
         yield cluster_at(started.url)
@@ -192,7 +198,7 @@ def one_node(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
 
 
 def test_ranking_does_not_depend_on_the_shard(sphinx_cluster: Cluster, one_node: Cluster,
-                                              record_property) -> None:  # noqa: ANN001
+                                              record_property) -> None:
     """Sphinx 2.2.11 computes IDF per shard (its global_idf does not work on RT indexes: see
     docs/scale-out.md). With documents spread by a hash of their id, shards are about equal
     and the top 10 on two shards is the top 10 on one node."""

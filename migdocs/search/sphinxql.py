@@ -17,7 +17,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Collection, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,8 +26,18 @@ from urllib.parse import urlsplit
 from migdocs.errors import MigdocsError
 from migdocs.search import query as q
 from migdocs.search.backend import DocumentMatches, IndexStatus, ScoredEntry
-from migdocs.search.sphinx_config import FIELDS, SCHEMA_VERSION, described_schema, keyword_field
-from migdocs.search.sphinx_match import encode_term, field_text, keyword_text, match_text
+from migdocs.search.sphinx_config import (
+    FIELDS,
+    SCHEMA_VERSION,
+    described_schema,
+    keyword_field,
+)
+from migdocs.search.sphinx_match import (
+    encode_term,
+    field_text,
+    keyword_text,
+    match_text,
+)
 from migdocs.search.sphinx_vocabulary import SphinxVocabulary
 
 if TYPE_CHECKING:
@@ -197,10 +207,8 @@ class SphinxBackend:
     def _drop(self, address: tuple[str, int]) -> None:
         conn = self._conns.pop(address, None)
         if conn is not None:
-            try:
+            with suppress(Exception):  # a broken connection may fail to close: it is gone anyway
                 conn.close()
-            except Exception:  # noqa: BLE001 - already broken
-                pass
 
     @property
     def nodes(self) -> list[tuple[str, int]]:
