@@ -9,6 +9,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from migdocs.errors import NotFoundError, UsageError
 from migdocs.indexer.extract import PdfEngine
@@ -21,6 +22,10 @@ from migdocs.repo.model import Document, Meeting
 from migdocs.repo.store import FileStore, sha256_of
 from migdocs.search.compile import Filters
 from migdocs.search.engine import SearchEngine, SearchResult, SortOrder
+from migdocs.search.translate import Lexicon, LexiconState, WordTranslations, readings
+
+if TYPE_CHECKING:
+    from migdocs.indexer.lexicon import BuildReport
 
 
 @dataclass
@@ -39,11 +44,15 @@ class Repository:
         #: Things the user should hear about that happened while opening (e.g. a rebuild).
         self.notices: list[str] = []
         self._engine: SearchEngine | None = None
+        self.lexicon_path = home / "lexicon.sqlite"
+        self._lexicon: Lexicon | None = None
         self.index = self._open_index()
 
     def close(self) -> None:
         if self._engine is not None:
             self._engine.close()
+        if self._lexicon is not None:
+            self._lexicon.close()
         self.catalog.close()
 
     def __enter__(self) -> Repository:
@@ -180,6 +189,39 @@ class Repository:
         document = self.get(symbol_or_id, with_pages=True)
         filters = Filters(lang=languages.normalize(lang) if lang else None)
         return self.engine.similar(document, filters=filters, limit=limit, page=page)
+
+    # -- lexicon (cross-lingual search) -------------------------------------------------------
+    @property
+    def lexicon(self) -> Lexicon:
+        if self._lexicon is None:
+            self._lexicon = Lexicon(self.lexicon_path)
+        return self._lexicon
+
+    def lexicon_state(self) -> LexiconState:
+        """current, stale (a translated document changed since it was built) or missing."""
+        from migdocs.indexer.lexicon import fingerprint
+
+        return self.lexicon.state(fingerprint(self.catalog))
+
+    def lexicon_build(self, *, dictionaries: bool = True) -> BuildReport:
+        """Learn the translation lexicon from every document held in several languages
+        (and the FreeDict dictionaries, when installed and `dictionaries`)."""
+        from migdocs.indexer.lexicon import build
+
+        if self._lexicon is not None:
+            self._lexicon.close()
+            self._lexicon = None
+        return build(self.catalog, self.lexicon_path, use_dictionaries=dictionaries)
+
+    def translations(self, word: str, *, language: str | None = None) -> WordTranslations:
+        """The lexicon's translations of a word, read in `language` or in each language."""
+        lang = languages.normalize(language) if language else None
+        if lang is not None and lang not in languages.ANALYZED:
+            raise UsageError(f"the lexicon has no {lang!r}; use ar, en, fr or es")
+        if not word.strip():
+            raise UsageError("give a word to look up, e.g. `migdocs lexicon show migrants`")
+        return WordTranslations(word, self.lexicon_state(), self.lexicon.dictionaries,
+                                readings(self.lexicon, word, lang))
 
     def meeting(self, code: str | None = None) -> tuple[Meeting, dict[str | None, list[Document]]]:
         """A meeting's programme and its documents by session (None: not tied to a session)."""

@@ -298,6 +298,12 @@ class Catalog:
                               (doc_id, language))
         return cur.rowcount > 0
 
+    def version_files(self) -> list[tuple[str, str, str | None]]:
+        """(doc_id, language, sha256 or None) of every version: what derived data
+        (the lexicon) fingerprints to know it is stale."""
+        return self.db.execute(
+            "SELECT doc_id, language, sha256 FROM versions ORDER BY doc_id, language").fetchall()
+
     def file_hashes(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT sha256 FROM versions WHERE sha256 IS NOT NULL")}
 
