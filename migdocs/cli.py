@@ -486,11 +486,16 @@ def lexicon_build(state: State, no_dictionaries: bool) -> None:
     units = ", ".join(f"{pair} {n}" for pair, n in report.units.items()) or "none"
     click.echo(f"Learned {report.entries} translations ({report.seconds:.1f} s).")
     click.echo(f"Aligned units per language pair: {units}.")
-    click.echo("Dictionaries: " + (", ".join(report.dictionaries) or NO_DICTIONARIES))
+    click.echo(dictionaries_line(report.dictionary_state, report.dictionaries))
 
 
-NO_DICTIONARIES = ("none installed (translations are learned from the documents only; "
-                   "apt-get install dict-freedict-eng-fra and the others adds them)")
+def dictionaries_line(state: str, names: list[str]) -> str:
+    if state == "used":
+        return "Dictionaries: " + ", ".join(names)
+    if state == "not installed":
+        return ("Dictionaries: none installed, translations are learned from the documents only "
+                "(apt-get install dict-freedict-eng-fra and the others in the README adds them).")
+    return "Dictionaries: not used (--no-dictionaries): translations are learned from the documents only."
 
 
 @lexicon.command(name="show")
@@ -515,8 +520,8 @@ def lexicon_show(state: State, word: str, language: str | None, as_json: bool) -
     if found.state == "stale":
         click.echo("Note: documents changed since the lexicon was built; "
                    "`migdocs lexicon build` relearns it.", err=True)
-    if not found.dictionaries:
-        click.echo("Dictionaries: " + NO_DICTIONARIES, err=True)
+    if found.dictionary_state != "used":
+        click.echo(dictionaries_line(found.dictionary_state, found.dictionaries), err=True)
     lines = []
     for reading in found.readings:
         name = languages.NAMES[reading.language]

@@ -203,15 +203,18 @@ class Repository:
 
         return self.lexicon.state(fingerprint(self.catalog))
 
-    def lexicon_build(self, *, dictionaries: bool = True) -> BuildReport:
+    def lexicon_build(self, *, dictionaries: bool = True,
+                      dictionary_folder: Path | None = None) -> BuildReport:
         """Learn the translation lexicon from every document held in several languages
-        (and the FreeDict dictionaries, when installed and `dictionaries`)."""
+        (and the FreeDict dictionaries, when installed and `dictionaries`; from
+        `dictionary_folder` instead of /usr/share/dictd when given)."""
         from migdocs.indexer.lexicon import build
 
         if self._lexicon is not None:
             self._lexicon.close()
             self._lexicon = None
-        return build(self.catalog, self.lexicon_path, use_dictionaries=dictionaries)
+        return build(self.catalog, self.lexicon_path, use_dictionaries=dictionaries,
+                     dictionaries=dictionary_folder)
 
     def translations(self, word: str, *, language: str | None = None) -> WordTranslations:
         """The lexicon's translations of a word, read in `language` or in each language."""
@@ -221,7 +224,7 @@ class Repository:
         if not word.strip():
             raise UsageError("give a word to look up, e.g. `migdocs lexicon show migrants`")
         return WordTranslations(word, self.lexicon_state(), self.lexicon.dictionaries,
-                                readings(self.lexicon, word, lang))
+                                self.lexicon.dictionary_state, readings(self.lexicon, word, lang))
 
     def meeting(self, code: str | None = None) -> tuple[Meeting, dict[str | None, list[Document]]]:
         """A meeting's programme and its documents by session (None: not tied to a session)."""

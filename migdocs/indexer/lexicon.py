@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import re
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -49,6 +50,8 @@ MAX_UNIT_TERMS = 150
 _SENTENCE_END = (".", "!", "?", ":", ";", "\u061f", "\u061b", "\u06d4")
 
 Source = Literal["learned", "dictionary", "pivot"]
+#: Whether a lexicon was built with FreeDict: they may be absent, or left out on purpose.
+DictionaryState = Literal["used", "not installed", "not used"]
 Pair = tuple[str, str]
 Table = dict[str, dict[str, float]]  # source term -> target term -> score
 
@@ -73,6 +76,7 @@ class BuildReport:
     units: dict[str, int] = field(default_factory=dict)  # "en-fr" -> aligned units
     entries: int = 0
     dictionaries: list[str] = field(default_factory=list)  # "eng-fra", ...
+    dictionary_state: DictionaryState = "not used"
     seconds: float = 0.0
 
     def as_dict(self) -> dict:
@@ -81,11 +85,13 @@ class BuildReport:
 
 # -- analysis -----------------------------------------------------------------------------
 def analyse(text: str, language: str) -> list[tuple[str, str]]:
-    """(term, word as written) for each indexed term of `text` in `language`: the same
-    analysis the index applies."""
+    """(term, word as written (case-folded, without a French elision)) for each indexed
+    term of `text` in `language`: the same analysis the index applies."""
+    from migdocs.indexer.analysis import ELISION
     from migdocs.search.compile import analyzer
 
-    return [(t.text, t.original) for t in analyzer(language)(text, mode="index", keeporiginal=True)]
+    return [(t.text, re.sub(ELISION, "", t.original.casefold()))
+            for t in analyzer(language)(text, mode="index", keeporiginal=True)]
 
 
 def _content(term: str) -> bool:
@@ -159,7 +165,7 @@ def aligned_units(catalog: Catalog, forms: Forms
             analysed = [[(t, w) for t, w in analyse(u, v.language) if _content(t)] for u in units]
             for unit in analysed:
                 for term, word in unit:
-                    forms[v.language][term][word.casefold()] += 1
+                    forms[v.language][term][word] += 1
             by_language[v.language] = [[t for t, _ in unit] for unit in analysed]
         for a, b in combinations(sorted(by_language), 2):
             ua, ub = by_language[a], by_language[b]
@@ -313,6 +319,7 @@ def build(catalog: Catalog, path: Path, *, dictionaries: Path | None = None,
     if use_dictionaries:
         cache = path.with_name(path.stem + "-dictionaries.pickle")
         dictionary, dictionary_forms, report.dictionaries = cached_dictionaries(cache, dictionaries)
+        report.dictionary_state = "used" if report.dictionaries else "not installed"
         for lang, terms in dictionary_forms.items():
             for term, words in terms.items():
                 forms[lang][term].update(words)
@@ -327,7 +334,8 @@ def build(catalog: Catalog, path: Path, *, dictionaries: Path | None = None,
                 report.entries += len(best)
                 writer.add(a, s, [(b, t, p, src) for p, t, src in best])
         writer.forms(forms)
-        writer.meta(fingerprint=stamp, units=report.units, dictionaries=report.dictionaries)
+        writer.meta(fingerprint=stamp, units=report.units, dictionaries=report.dictionaries,
+                    dictionary_state=report.dictionary_state)
     os.replace(tmp, path)
     report.seconds = round(time.monotonic() - started, 1)
     return report

@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import Literal
 
 from migdocs.errors import RepositoryError
-from migdocs.indexer.lexicon import LEXICON_FORMAT, Translation, analyse
+from migdocs.indexer.lexicon import LEXICON_FORMAT, DictionaryState, Translation, analyse
 from migdocs.repo.languages import ANALYZED
 
 LexiconState = Literal["current", "stale", "missing"]
-#: Word forms kept per term (the most frequent): enough to show it and to recognise it.
-FORMS_PER_TERM = 3
+#: Word forms kept per term (the most frequent): to show it, and to tell which language a
+#: typed word is in.
+FORMS_PER_TERM = 50
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -69,9 +70,11 @@ class LexiconWriter:
                 rows += [(language, term, w, c) for w, c in words.most_common(FORMS_PER_TERM)]
         self.db.executemany("INSERT INTO forms VALUES (?,?,?,?)", rows)
 
-    def meta(self, *, fingerprint: str, units: dict[str, int], dictionaries: list[str]) -> None:
+    def meta(self, *, fingerprint: str, units: dict[str, int], dictionaries: list[str],
+             dictionary_state: DictionaryState) -> None:
         values = {"format": str(LEXICON_FORMAT), "fingerprint": fingerprint,
-                  "units": json.dumps(units), "dictionaries": json.dumps(dictionaries)}
+                  "units": json.dumps(units), "dictionaries": json.dumps(dictionaries),
+                  "dictionary_state": dictionary_state}
         self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", values.items())
 
 
@@ -114,6 +117,10 @@ class Lexicon:
     def dictionaries(self) -> list[str]:
         return json.loads(self._meta.get("dictionaries", "[]"))
 
+    @property
+    def dictionary_state(self) -> DictionaryState:
+        return self._meta.get("dictionary_state", "not used")  # type: ignore[return-value]
+
     def _lookup(self, language: str, term: str) -> tuple[Translation, ...]:
         """The translations of one analysed term of `language`, best first."""
         if self.db is None:
@@ -128,8 +135,10 @@ class Lexicon:
         """The word a term was most often written as (the term itself if never seen)."""
         if self.db is None:
             return term
-        row = self.db.execute("SELECT word FROM forms WHERE lang=? AND term=? "
-                              "ORDER BY count DESC, word LIMIT 1", (language, term)).fetchone()
+        row = self.db.execute(  # `austérité` rather than `d'austérité`
+            "SELECT word FROM forms WHERE lang=? AND term=? ORDER BY instr(word, '''') > 0 "
+            "OR instr(word, ?) > 0, count DESC, word LIMIT 1",
+            (language, term, "\u2019")).fetchone()
         return row[0] if row else term
 
     def languages_of(self, word: str) -> dict[str, int]:
@@ -161,10 +170,12 @@ class WordTranslations:
     word: str
     state: LexiconState
     dictionaries: list[str]
+    dictionary_state: DictionaryState
     readings: list[Reading] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {"word": self.word, "state": self.state, "dictionaries": self.dictionaries,
+                "dictionary_state": self.dictionary_state,
                 "readings": [r.as_dict() for r in self.readings]}
 
 
