@@ -34,7 +34,7 @@ from migdocs.repo import symbols
 from migdocs.repo.catalog import Catalog
 from migdocs.repo.languages import ANALYZED
 
-LEXICON_FORMAT = 1
+LEXICON_FORMAT = 2
 TOP_N = 3
 MIN_SCORE = 0.1
 #: A dictionary or pivot translation weighs this much of a learned one with the same score.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from migdocs.errors import RepositoryError
+from migdocs.indexer.normalise import fold_accents, fold_arabic
 from migdocs.indexer.lexicon import LEXICON_FORMAT, DictionaryState, Translation, analyse
 from migdocs.repo.languages import ANALYZED
 
@@ -32,8 +34,9 @@ CREATE TABLE IF NOT EXISTS translations (
     PRIMARY KEY (src_lang, src, tgt_lang, tgt)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS forms (
     lang TEXT NOT NULL, term TEXT NOT NULL, word TEXT NOT NULL, count INTEGER NOT NULL,
+    folded TEXT NOT NULL,  -- the word without accents/diacritics, as people may type it
     PRIMARY KEY (lang, term, word)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS forms_by_word ON forms(word);
+CREATE INDEX IF NOT EXISTS forms_by_folded ON forms(folded);
 """
 
 
@@ -67,8 +70,9 @@ class LexiconWriter:
         rows = []
         for language, terms in forms.items():
             for term, words in terms.items():
-                rows += [(language, term, w, c) for w, c in words.most_common(FORMS_PER_TERM)]
-        self.db.executemany("INSERT INTO forms VALUES (?,?,?,?)", rows)
+                rows += [(language, term, w, c, fold_word(w))
+                         for w, c in words.most_common(FORMS_PER_TERM)]
+        self.db.executemany("INSERT OR REPLACE INTO forms VALUES (?,?,?,?,?)", rows)
 
     def meta(self, *, fingerprint: str, units: dict[str, int], dictionaries: list[str],
              dictionary_state: DictionaryState) -> None:
@@ -142,12 +146,18 @@ class Lexicon:
         return row[0] if row else term
 
     def languages_of(self, word: str) -> dict[str, int]:
-        """How often a word as typed (case-folded) was seen in each language."""
+        """How often a word as typed (accents and case aside) was seen in each language."""
         if self.db is None:
             return {}
-        rows = self.db.execute("SELECT lang, sum(count) FROM forms WHERE word=? GROUP BY lang",
-                               (word.casefold(),))
+        rows = self.db.execute("SELECT lang, sum(count) FROM forms WHERE folded=? GROUP BY lang",
+                               (fold_word(word),))
         return {lang: n for lang, n in rows if lang in ANALYZED}
+
+
+def fold_word(word: str) -> str:
+    """Case, accents, Arabic diacritics and alef/yeh variants folded, as the index folds
+    them: `Formación` -> `formacion`."""
+    return fold_arabic(fold_accents(unicodedata.normalize("NFKC", word).casefold()))
 
 
 @dataclass
@@ -192,3 +202,60 @@ def readings(lexicon: Lexicon, word: str, language: str | None = None) -> list[R
         if found or language:
             out.append(Reading(lang, terms[0], list(found)))
     return out
+
+
+#: A translated term weighs this much of the word itself, times its score: same-language
+#: matches still win, and a confident translation beats a doubtful one.
+TRANSLATION_WEIGHT = 0.5
+#: Translations per word and target language used at query time.
+QUERY_TRANSLATIONS = 3
+
+
+@dataclass
+class WordTranslation:
+    """What one query word was also searched as: translations by target language."""
+
+    word: str
+    read_as: tuple[str, ...]  # the languages the word was read in
+    targets: dict[str, list[Translation]]
+
+    def terms(self) -> dict[str, set[str]]:
+        return {lang: {t.term for t in ts} for lang, ts in self.targets.items()}
+
+
+class QueryTranslator:
+    """Chooses, for each query word, the languages it is written in and its best
+    translations into the others. Written languages come from the whole query: the
+    languages in which most of its words were seen (a word alone says little: `pension`
+    is English, French and Spanish); when no word was seen anywhere, every language."""
+
+    def __init__(self, lexicon: Lexicon, words: list[str]) -> None:
+        self.lexicon = lexicon
+        votes: Counter[str] = Counter()
+        for word in words:
+            votes.update(set(lexicon.languages_of(word)))
+        best = max(votes.values(), default=0)
+        self.languages: tuple[str, ...] = (tuple(lang for lang in ANALYZED if votes[lang] == best)
+                                           if best else ANALYZED)
+
+    def translate(self, word: str) -> WordTranslation | None:
+        """The word's translations out of the query's languages, or None when it has none."""
+        targets: dict[str, dict[str, Translation]] = {}
+        own: dict[str, set[str]] = {lang: {t for t, _ in analyse(word, lang)} for lang in ANALYZED}
+        read_as = []
+        for lang in self.languages:
+            terms = own[lang]
+            if len(terms) != 1:
+                continue
+            read_as.append(lang)
+            for t in self.lexicon.lookup(lang, next(iter(terms))):
+                if t.language in self.languages or t.term in own[t.language]:
+                    continue  # the word itself is searched there already
+                kept = targets.setdefault(t.language, {})
+                if t.term not in kept or kept[t.term].p < t.p:
+                    kept[t.term] = t
+        chosen = {lang: sorted(ts.values(), key=lambda t: -t.p)[:QUERY_TRANSLATIONS]
+                  for lang, ts in targets.items()}
+        if not chosen:
+            return None
+        return WordTranslation(word, tuple(read_as), chosen)
