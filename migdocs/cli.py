@@ -16,7 +16,7 @@ from typing import Any, Literal
 import click
 
 from migdocs import repository
-from migdocs.errors import MigdocsError, UsageError
+from migdocs.errors import MigdocsError, NotFoundError, UsageError
 from migdocs.repo import failures
 from migdocs.repo.home import resolve_home
 from migdocs.repo.lock import DEFAULT_WAIT
