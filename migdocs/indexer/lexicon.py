@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import re
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -30,6 +29,7 @@ from itertools import combinations
 from pathlib import Path
 from typing import Literal
 
+from migdocs.indexer.analysis import ELISION, TOKEN, term
 from migdocs.repo import symbols
 from migdocs.repo.catalog import Catalog
 from migdocs.repo.languages import ANALYZED
@@ -87,11 +87,12 @@ class BuildReport:
 def analyse(text: str, language: str) -> list[tuple[str, str]]:
     """(term, word as written (case-folded, without a French elision)) for each indexed
     term of `text` in `language`: the same analysis the index applies."""
-    from migdocs.indexer.analysis import ELISION
-    from migdocs.search.compile import analyzer
-
-    return [(t.text, re.sub(ELISION, "", t.original.casefold()))
-            for t in analyzer(language)(text, mode="index", keeporiginal=True)]
+    out = []
+    for word in TOKEN.findall(text):
+        found = term(word, language)
+        if found:
+            out.append((found, ELISION.sub("", word.casefold())))
+    return out
 
 
 def _content(term: str) -> bool:
