@@ -24,6 +24,7 @@ import pickle
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from itertools import combinations
 from pathlib import Path
@@ -313,9 +314,12 @@ def build(catalog: Catalog, path: Path, *, dictionaries: Path | None = None,
     forms: Forms = {lang: defaultdict(Counter) for lang in ANALYZED}
     units = aligned_units(catalog, forms)
     learned: dict[Pair, Table] = {}
-    for (a, b), pair_units in sorted(units.items()):
-        report.units[f"{a}-{b}"] = len(pair_units)
-        learned[(a, b)], learned[(b, a)] = learn(pair_units)
+    pairs = sorted(units)
+    # eflomal runs as a child process: one pair per core at a time.
+    with ThreadPoolExecutor(max_workers=max(1, min(len(pairs), os.cpu_count() or 1))) as pool:
+        for (a, b), tables in zip(pairs, pool.map(learn, [units[p] for p in pairs])):
+            report.units[f"{a}-{b}"] = len(units[(a, b)])
+            learned[(a, b)], learned[(b, a)] = tables
     dictionary: dict[Pair, Table] = {}
     if use_dictionaries:
         cache = path.with_name(path.stem + "-dictionaries.pickle")
