@@ -4,8 +4,7 @@ International Migration."""
 from migdocs.errors import MigdocsError
 from migdocs.repo.model import Document, DocumentDetail, Meeting, Programme
 from migdocs.repository import Repository, open
-from migdocs.search.engine import Hit, SearchResult
-from migdocs.search.highlight import Snippet
+from migdocs.search.results import Hit, SearchResult, Snippet
 
 __all__ = ["Document", "DocumentDetail", "Hit", "Meeting", "MigdocsError", "Programme",
            "Repository", "SearchResult", "Snippet", "open"]

@@ -20,7 +20,7 @@ from migdocs.errors import MigdocsError, UsageError
 from migdocs.repo import failures
 from migdocs.repo.home import resolve_home
 from migdocs.repo.lock import DEFAULT_WAIT
-from migdocs.indexer.extract import PDF_ENGINES
+from migdocs.indexer.options import PDF_ENGINES
 from migdocs.repo import languages
 from migdocs.repo.model import DOCUMENT_TYPES, Document, Programme
 from migdocs.search.results import MAX_LIMIT, SORT_ORDERS, SearchResult

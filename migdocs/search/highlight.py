@@ -8,19 +8,11 @@ cover the whole word as written (code points into the snippet text).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from migdocs.indexer.analysis import TOKEN, term
+from migdocs.search.results import Snippet
 
 SNIPPET_CHARS = 240
 _SPACE = re.compile(r"\s+")
-
-
-@dataclass
-class Snippet:
-    language: str
-    page: int
-    text: str
-    highlights: list[tuple[int, int]] = field(default_factory=list)
 
 
 def matches(text: str, language: str, terms: dict[str, set[str]]) -> list[tuple[int, int, str]]:
