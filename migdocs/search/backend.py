@@ -129,6 +129,26 @@ class Backend(Protocol):
     def close(self) -> None: ...
 
 
+def rank_documents(entries: Sequence[ScoredEntry], *, limit: int | None,
+                   per_document: int) -> list[RankedDocument]:
+    """Documents from their scored entries (every matching entry of each document): the
+    rule of RankedDocument, for a backend that scores entries only."""
+    best_page: dict[str, float] = {}
+    best_record: dict[str, float] = {}
+    by_doc: dict[str, list[ScoredEntry]] = {}
+    for entry in entries:
+        best = best_record if entry.kind == "meta" else best_page
+        if entry.score > best.get(entry.doc_id, -1.0):
+            best[entry.doc_id] = entry.score
+        by_doc.setdefault(entry.doc_id, []).append(entry)
+    totals = {d: best_page.get(d, 0.0) + best_record.get(d, 0.0) for d in by_doc}
+    ranked = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
+    if limit is not None:
+        ranked = ranked[:limit]
+    return [RankedDocument(d, total, sorted(by_doc[d], key=lambda e: -e.score)[:per_document])
+            for d, total in ranked]
+
+
 def open_backend(engine: str | None, home: Path) -> Backend:
     """The backend a home's `engine` setting names."""
     engine = engine or DEFAULT_ENGINE
@@ -140,6 +160,6 @@ def open_backend(engine: str | None, home: Path) -> Backend:
     if scheme == "sphinxql":
         from migdocs.search import sphinxql  # type: ignore[attr-defined]
 
-        return sphinxql.open_backend(engine)  # type: ignore[no-any-return]
+        return sphinxql.open_backend(engine, home)
     raise UsageError(f"unknown search engine {engine!r}; use `whoosh` or "
                      "`sphinxql://HOST:PORT/INDEX`")
