@@ -20,7 +20,7 @@ from migdocs.errors import MigdocsError, NotFoundError, UsageError
 from migdocs.repo import failures
 from migdocs.repo.home import resolve_home
 from migdocs.repo.lock import DEFAULT_WAIT
-from migdocs.indexer.extract import PDF_ENGINES
+from migdocs.indexer.options import PDF_ENGINES
 from migdocs.repo import languages
 from migdocs.repo.cite import CITE_FORMATS
 from migdocs.repo.cite import cite as citation
@@ -707,6 +707,42 @@ def serve(state: State, host: str, port: int) -> None:
 @cli.group()
 def engine() -> None:
     """The search engine behind a home, and configuration for a Sphinx/Manticore cluster."""
+
+
+@engine.command("show")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def engine_show(state: State, as_json: bool) -> None:
+    """Which search engine this home uses, whether it answers, and its index format.
+
+    \b
+    Example:
+      migdocs engine show
+    """
+    from migdocs.search.engine_info import engine_info
+
+    info = engine_info(state.repo())
+    click.echo(json.dumps(info.as_dict(), ensure_ascii=False, indent=2) if as_json else "\n".join(info.lines()))
+    if info.state == "unreachable":
+        sys.exit(1)
+
+
+@engine.command("set")
+@click.argument("engine_url", metavar="ENGINE")
+@pass_state
+def engine_set(state: State, engine_url: str) -> None:
+    """Use ENGINE for this home's search index: `whoosh` (embedded, the default) or
+    sphinxql://HOST:PORT/INDEX (Sphinx or Manticore; see docs/scale-out.md). The catalog and
+    files stay; the index is rebuilt from the catalog by `migdocs reindex` or the next command.
+
+    \b
+    Examples:
+      migdocs engine set sphinxql://127.0.0.1:9306/migdocs && migdocs reindex
+      migdocs engine set whoosh
+    """
+    state.repo().set_engine(engine_url)
+    click.echo(f"This home now uses {engine_url}; run `migdocs reindex` to build its index now "
+               "(otherwise the next command does).")
 
 
 @engine.command("sphinx-config")
