@@ -25,19 +25,15 @@ from urllib.parse import urlsplit
 
 from migdocs.errors import MigdocsError
 from migdocs.search import query as q
-from migdocs.search.backend import DocumentMatches, IndexStatus, ScoredEntry
-from migdocs.search.sphinx_config import (
-    FIELDS,
-    SCHEMA_VERSION,
-    described_schema,
-    keyword_field,
+from migdocs.search.backend import (
+    DocumentMatches,
+    IndexStatus,
+    RankedDocument,
+    ScoredEntry,
+    rank_documents,
 )
-from migdocs.search.sphinx_match import (
-    encode_term,
-    field_text,
-    keyword_text,
-    match_text,
-)
+from migdocs.search.sphinx_config import FIELDS, SCHEMA_VERSION, described_schema, keyword_field
+from migdocs.search.sphinx_match import encode_term, field_text, keyword_text, match_text
 from migdocs.search.sphinx_vocabulary import SphinxVocabulary
 
 if TYPE_CHECKING:
@@ -415,6 +411,12 @@ class SphinxReader:
                                 f"OPTION {RANKER}, max_matches={max(limit, FIRST_MATCHES)}", extra)
         return [ScoredEntry(doc_id, kind, tuple(_languages(languages)), page, page_language or None,
                             _score(w)) for doc_id, kind, languages, page, page_language, w in rows]
+
+    def best_documents(self, query: q.Query, *, filter: q.Query | None = None,
+                       documents: Collection[str] | None = None, limit: int | None = None,
+                       entries: int = 6) -> list[RankedDocument]:
+        return rank_documents(self.top(query, filter=filter, documents=documents),
+                              limit=limit, per_document=entries)
 
     # -- vocabulary ---------------------------------------------------------------------------
     def doc_frequency(self, field: str, term: str) -> int:
