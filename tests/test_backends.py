@@ -134,6 +134,23 @@ def test_top_entries(backend: Backend) -> None:
     assert [e.language for e in reader.top(q.Term("title_en", "famili"))] == [("en", "fr")]
 
 
+def test_best_documents(backend: Backend) -> None:
+    """A document scores its best page plus its record; each comes with its best entries."""
+    from migdocs.search.backend import rank_documents
+
+    load(backend)
+    reader = backend.reader()
+    forces = q.Or((en("forces"), q.Term("title_en", "forc"), en("migrants")))
+    ranked = reader.best_documents(forces, entries=1)
+    expected = rank_documents(reader.top(forces), limit=None, per_document=1)
+    assert [(r.doc_id, round(r.score, 6), [e.page for e in r.entries]) for r in ranked] == \
+        [(r.doc_id, round(r.score, 6), [e.page for e in r.entries]) for r in expected]
+    assert [r.doc_id for r in reader.best_documents(forces, limit=1)] == [ranked[0].doc_id]
+    assert [r.doc_id for r in reader.best_documents(forces, documents=["A/69/767"])] == ["A/69/767"]
+    assert reader.best_documents(forces, documents=[]) == []
+    assert [r.doc_id for r in reader.best_documents(forces, filter=q.Term("year", "2016"))] == ["A/RES/71/1"]
+
+
 def test_vocabulary(backend: Backend) -> None:
     load(backend)
     reader = backend.reader()

@@ -415,8 +415,27 @@ class SphinxReader:
     def best_documents(self, query: q.Query, *, filter: q.Query | None = None,
                        documents: Collection[str] | None = None, limit: int | None = None,
                        entries: int = 6) -> list[RankedDocument]:
-        return rank_documents(self.top(query, filter=filter, documents=documents),
-                              limit=limit, per_document=entries)
+        """RankedDocument's rule (best page + record) computed by the engine: one grouped
+        query per kind gives each document's best page and its record, then only the chosen
+        documents' entries are fetched, so a common word does not ship every matching page."""
+        if documents is not None and not documents:
+            return []
+        restrict = f" AND doc_key IN ({','.join(str(doc_key(d)) for d in documents)})" if documents else ""
+        totals: dict[str, float] = {}
+        for kind in ("page", "meta"):
+            rows = self._all("doc_id, WEIGHT() w", query, filter,
+                             "GROUP BY doc_key WITHIN GROUP ORDER BY w DESC", "kind = %s" + restrict,
+                             (kind,), options=f", {RANKER}")
+            for doc_id, w in rows:
+                totals[doc_id] = totals.get(doc_id, 0.0) + _score(w)
+        ranked = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
+        if limit is not None:
+            ranked = ranked[:limit]
+        if not ranked:
+            return []
+        best = {r.doc_id: r.entries for r in rank_documents(
+            self.top(query, filter=filter, documents=[d for d, _ in ranked]), limit=None, per_document=entries)}
+        return [RankedDocument(d, total, best.get(d, [])) for d, total in ranked]
 
     # -- vocabulary ---------------------------------------------------------------------------
     def doc_frequency(self, field: str, term: str) -> int:
