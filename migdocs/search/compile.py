@@ -35,6 +35,8 @@ from migdocs.search.syntax import Clause, Field, Group, Node, Phrase, Word
 
 #: How many index terms one wildcard or fuzzy word may expand to (the most frequent win).
 MAX_EXPANSIONS = 64
+#: Stems shorter than this are matched within one edit, longer ones within two.
+FUZZY_TWO_EDITS_FROM = 6
 #: A symbol written in a query weighs this much more than a word.
 SYMBOL_BOOST = 20.0
 _STOP_CHECK_LANGUAGES = ("ar", "en", "fr", "es")
@@ -259,9 +261,12 @@ class QueryCompiler:
                 continue
             token = tokens[0]
             terms.setdefault(lang, set()).add(token)
+            # Edits apply to the stem: a short stem (`remitances` -> `remit`) takes one edit,
+            # or two edits would match half the vocabulary (`rem`, `reit`, `emit`, ...).
+            distance = min(word.fuzzy, 1 if len(token) < FUZZY_TWO_EDITS_FROM else 2)
             for fieldname in (f"text_{lang}", f"title_{lang}"):
                 exact.append(wq.Term(fieldname, token))
-                for text, frequency in self.reader.expand_fuzzy(fieldname, token, word.fuzzy):
+                for text, frequency in self.reader.expand_fuzzy(fieldname, token, distance):
                     candidates.append((frequency, fieldname, text))
         return self._expanded(f"{word.text}~", candidates, exact, terms)
 
