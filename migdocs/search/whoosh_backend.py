@@ -148,6 +148,9 @@ class WhooshReader:
         self._scored: dict[q.Query, dict[int, float]] = {}
         self._vocabulary: dict[str, list[str]] = {}
 
+    def new_search(self) -> None:
+        self._scored.clear()
+
     # -- sets -----------------------------------------------------------------------------
     def entry_count(self) -> int:
         return self.searcher.doc_count()
@@ -173,8 +176,9 @@ class WhooshReader:
         return self.searcher.docs_for_query(_whoosh(query))
 
     def _word_scores(self, query: q.Query) -> dict[int, float]:
-        """Scores of one query word's entries, kept for the reader's life (bounded): the
-        search asks for a word's documents, then for scores of the words together."""
+        """Scores of one query word's entries, kept for one search (forgotten at the next
+        `WhooshBackend.reader()` call): the search asks for a word's documents, then for
+        the scores of the words together."""
         found = self._scored.get(query)
         if found is None:
             found = self._scores(query, None)
@@ -426,6 +430,7 @@ class WhooshBackend:
                 searcher.close()
                 current = self._reader = None
             elif searcher.up_to_date():
+                current.new_search()
                 return current
         if current is not None:
             fresh = current.searcher.refresh()
