@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,15 +69,26 @@ class Repository:
         crashed left behind (an index behind the catalog is rebuilt), so no write builds on it."""
         outermost = not self.lock.held
         with self.lock.hold(wait=self.wait):
-            if outermost:  # what a killed writer left: half-built folders, orphan files
-                remove_leftovers(self.home)
-                self.store.prune(keep=self.catalog.file_hashes())
+            if outermost:
+                self._tidy()
             if outermost and repair:
                 if self._engine is not None:
                     self._engine.close()
                     self._engine = None
                 self.index = self._open_index()
-            yield
+            try:
+                yield
+            except BaseException:
+                if outermost:  # e.g. disk full: a file stored for a document never recorded
+                    with suppress(Exception):
+                        self._tidy()
+                raise
+
+    def _tidy(self) -> None:
+        """Under the lock: delete what a killed or failed writer left (half-built index
+        folders, half-copied or orphan stored files)."""
+        remove_leftovers(self.home)
+        self.store.prune(keep=self.catalog.file_hashes())
 
     def _need_writer(self) -> None:
         if not self.lock.held:
@@ -92,6 +103,7 @@ class Repository:
             return self._open_or_repair_index()
         except _NeedsWriter:
             with self.lock.hold(wait=self.wait):
+                self._tidy()
                 return self._open_or_repair_index()
 
     def _open_or_repair_index(self) -> Index:
