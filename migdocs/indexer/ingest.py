@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from migdocs.errors import CatalogFileError, ExtractionError
-from migdocs.indexer import extract, language
+from migdocs.indexer import extract, language, limits
 from migdocs.indexer.extract import PdfEngine
 from migdocs.indexer.index import Index
 from migdocs.indexer.normalise import letter_count
 from migdocs.repo import catalogfile, languages, symbols
 from migdocs.repo.catalog import Catalog
 from migdocs.repo.catalogfile import CatalogEntry
+from migdocs.repo.names import printable
 from migdocs.repo.model import (
     FLAG_LANGUAGE_MISMATCH,
     FLAG_MIXED_LANGUAGE,
@@ -87,6 +88,7 @@ class _Extracted:
     flags: list[str]
     declared_language: str | None
     title: str | None
+    warnings: list[str] = field(default_factory=list)
 
 
 def _extract_job(args: tuple[Path, PdfEngine, str | None]) -> _Extracted | ExtractionError:
@@ -100,7 +102,7 @@ def _extract_job(args: tuple[Path, PdfEngine, str | None]) -> _Extracted | Extra
                                "report this file to the migdocs maintainers")
     page_languages, detection = language.detect_pages(result.pages)
     return _Extracted(result.format, result.pages, page_languages, detection, result.flags,
-                      result.declared_language, result.title)
+                      result.declared_language, result.title, result.warnings)
 
 
 _Job = tuple[Path, PdfEngine, str | None]
@@ -194,7 +196,11 @@ class Ingester:
 
     def _hash(self, path: Path, where: object) -> str | None:
         try:
+            limits.check_size(path)  # before reading it at all
             return sha256_of(path)
+        except ExtractionError as exc:
+            self._fail(where, exc.reason, exc.fix)
+            return None
         except OSError as exc:
             fix = ("it is a link to a file that is gone: restore the file or remove the link"
                    if isinstance(exc, FileNotFoundError) else "check its permissions")
@@ -251,7 +257,7 @@ class Ingester:
             if unit.entry is not None:
                 same = self.catalog.version_hash(unit.entry.document.id, f.language) == f.sha256
             else:
-                same = self.catalog.version_with_file(f.sha256, f.path.name) is not None
+                same = self.catalog.version_with_file(f.sha256, printable(f.path.name)) is not None
             f.changed = not (same and self.store.has(f.sha256))
 
     # -- the run ----------------------------------------------------------------------------
@@ -315,7 +321,7 @@ class Ingester:
             if title and symbol and symbols.key(title) == symbols.key(symbol):
                 title = None
             document = Document(id=doc_id, symbol=symbol, title=title, type="background")
-            self.catalog.put_document(document, record_hash=None, source=str(f.path))
+            self.catalog.put_document(document, record_hash=None, source=printable(str(f.path)))
         self._put_file_version(document.id, f, result, title=None, where=str(f.path))
         return document
 
@@ -373,6 +379,8 @@ class Ingester:
         old = self.catalog.version_hash(doc_id, lang)
         flags = list(result.flags)
         detection = result.detection
+        for warning in result.warnings:
+            self._warn(where, warning, "")
         if not any(letter_count(p) for p in result.pages):
             flags.append(FLAG_NO_TEXT_LAYER)
             self._warn(where, f"no text layer ({len(result.pages)} page(s) without text, a scan?): "
@@ -391,7 +399,7 @@ class Ingester:
                  for n, (text, page_lang) in enumerate(zip(result.pages, result.page_languages), 1)]
         self.catalog.put_version(doc_id, LanguageVersion(
             language=lang, title=title,
-            file=StoredFile(f.sha256, f.path.name, result.format, f.path.stat().st_size),
+            file=StoredFile(f.sha256, printable(f.path.name), result.format, f.path.stat().st_size),
             pages=pages, detected_language=detection.language if detection else None,
             language_confidence=detection.confidence if detection else None,
             flags=flags, page_count=len(pages)))
