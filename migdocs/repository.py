@@ -17,7 +17,7 @@ from migdocs.indexer.index import INDEX_VERSION, Index
 from migdocs.indexer.ingest import IngestReport, Ingester, Progress
 from migdocs.repo import languages, symbols
 from migdocs.repo.catalog import Catalog
-from migdocs.repo.home import resolve_home
+from migdocs.repo.home import confine, resolve_home
 from migdocs.repo.lock import DEFAULT_WAIT, WriterLock, remove_leftovers, replace_folder
 from migdocs.repo.model import Document, DocumentDetail, Programme
 from migdocs.repo.store import FileStore, sha256_of
@@ -354,4 +354,4 @@ def open(home: str | os.PathLike[str] | None = None, *,  # noqa: A001
     path = resolve_home(home)
     if path.exists() and not path.is_dir():
         raise UsageError(f"{path} is a file, not a folder; give --home a folder")
-    return Repository(path, wait=wait)
+    return Repository(confine(path) if path.exists() else path, wait=wait)

@@ -15,7 +15,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from migdocs.errors import CatalogFileError, ExtractionError
+from migdocs.errors import CatalogFileError, ExtractionError, FileChangedError
 from migdocs.indexer import extract, language, limits
 from migdocs.indexer.extract import PdfEngine
 from migdocs.indexer.index import Index
@@ -179,8 +179,11 @@ class Ingester:
                 return True
             return False
 
+        home = self.store.root.parent.resolve()
         for folder, dirs, names in os.walk(root):  # does not follow symlinked folders
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            # never the repository itself (a home kept inside the folder being ingested)
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                             and (Path(folder) / d).resolve() != home)
             for name in dirs:
                 leaves_root(Path(folder) / name)
             for name in sorted(names):
@@ -274,8 +277,7 @@ class Ingester:
             self.catalog.set_meta("index_dirty", "1")
             for unit in units:
                 extracted = {id(f): next(results) for f in unit.files if f.changed}
-                with self.catalog.transaction():
-                    document = self._apply(unit, extracted)
+                document = self._apply_or_skip(unit, extracted)
                 if document is not None:
                     changed[document.id] = None
                 done += 1
@@ -291,6 +293,21 @@ class Ingester:
         if self.report.updated:
             self.store.prune(keep=self.catalog.file_hashes())
         return self.report
+
+    def _apply_or_skip(self, unit: _Unit, extracted: dict) -> Document | None:
+        """Write one unit in one transaction; a file that changed under us fails the unit
+        alone (rolled back, counted as failed, not as stored) and the run goes on."""
+        counts = (self.report.added, self.report.updated, self.report.unchanged,
+                  len(self.report.warnings))
+        try:
+            with self.catalog.transaction():
+                return self._apply(unit, extracted)
+        except FileChangedError as exc:
+            (self.report.added, self.report.updated, self.report.unchanged) = counts[:3]
+            del self.report.warnings[counts[3]:]
+            self._fail(exc.path, "the file changed while it was being read (still being saved "
+                       "or copied?); nothing of it was stored", "run the ingest again when it is complete")
+            return None
 
     def _apply(self, unit: _Unit, extracted: dict) -> Document | None:
         """Write one unit to the catalog; the document to reindex, or None when unchanged."""
