@@ -41,7 +41,7 @@ def test_three_ingests_at_once_on_a_new_home_all_succeed(tmp_path: Path) -> None
     assert cli(home, "check").returncode == 0
     found = cli(home, "search", "marker7", "--json")
     assert [h["symbol"] for h in json.loads(found.stdout)["hits"]] == ["A/99/7"]
-    assert not (home / "writer.lock").read_text() or json.loads((home / "writer.lock").read_text())
+    assert WriterLock(home).is_free()
 
 
 def test_ingest_remove_and_reindex_at_once_on_an_existing_home(tmp_path: Path) -> None:
