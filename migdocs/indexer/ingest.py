@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from collections import Counter, deque
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import closing
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -299,7 +300,9 @@ class Ingester:
         pending: dict[str, int] = {}
         written: set[str] = set()
         late: dict[str, None] = {}
-        with self.backend.writer() as writer:
+        # closing: when a unit fails the run (disk full), the worker pool shuts down now, not
+        # at interpreter exit (where it printed a traceback)
+        with self.backend.writer() as writer, closing(results):
             self.catalog.set_meta("index_dirty", "1")
             for unit in units:
                 extracted = {id(f): next(results) for f in unit.files if f.changed}
