@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal, get_args
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal, get_args
+
+from migdocs.errors import NotFoundError
 
 DocumentType = Literal["paper", "background", "presentation", "meeting"]
 DOCUMENT_TYPES: tuple[str, ...] = get_args(DocumentType)
@@ -68,6 +70,57 @@ class Document:
     def version(self, language: str) -> LanguageVersion | None:
         return next((v for v in self.versions if v.language == language), None)
 
+    def require_version(self, language: str) -> LanguageVersion:
+        """The version in `language`; NotFoundError naming the languages it does have."""
+        found = self.version(language)
+        if found is None:
+            have = ", ".join(v.language for v in self.versions) or "none"
+            raise NotFoundError(f"{self.symbol or self.id} has no {language} version (it has: {have})")
+        return found
+
+    def in_language(self, language: str | None) -> Document:
+        """This document with only its `language` version (all of them for None)."""
+        if language is None:
+            return self
+        return replace(self, versions=[self.require_version(language)])
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape of a document (`get --json`, `list --json`, the web API)."""
+        return {
+            "id": self.id, "symbol": self.symbol, "title": self.title, "entity": self.entity,
+            "entity_name": self.entity_name, "type": self.type, "meeting": self.meeting,
+            "sessions": self.sessions, "date": self.date, "notes": self.notes,
+            "versions": [{
+                "language": v.language, "detected_language": v.detected_language,
+                "language_confidence": v.language_confidence, "title": v.title,
+                "pages": v.page_count, "file": v.file.original_name if v.file else None,
+                "format": v.file.format if v.file else None, "flags": v.flags,
+            } for v in self.versions],
+        }
+
+    def reference(self) -> dict[str, Any]:
+        """The short form of a document inside another shape (a meeting's session)."""
+        return {"symbol": self.symbol, "id": self.id, "title": self.title, "type": self.type}
+
+
+@dataclass
+class DocumentDetail:
+    """One document as `get` shows it: with its related documents (parent, Rev./Add./Corr.)
+    and, when `with_text`, the text of every page."""
+    document: Document
+    related: list[tuple[Document, str]] = field(default_factory=list)  # (document, relation)
+    with_text: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        data = self.document.as_dict()
+        data["related"] = [{"symbol": d.symbol, "relation": r, "title": d.title}
+                           for d, r in self.related]
+        if self.with_text:
+            for entry, v in zip(data["versions"], self.document.versions):
+                entry["text"] = [{"page": p.number, "language": p.language, "text": p.text}
+                                 for p in v.pages]
+        return data
+
 
 @dataclass
 class Person:
@@ -101,3 +154,33 @@ class Meeting:
     place: str | None = None
     url: str | None = None
     sessions: list[Session] = field(default_factory=list)
+
+
+@dataclass
+class Programme:
+    """A meeting with its documents by session (key None: documents tied to no session)."""
+    meeting: Meeting
+    by_session: dict[str | None, list[Document]] = field(default_factory=dict)
+
+    def documents_of(self, session: Session) -> list[Document]:
+        return self.by_session.get(session.number, []) if session.number else []
+
+    @property
+    def general_documents(self) -> list[Document]:
+        return self.by_session.get(None, [])
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape of a meeting (`meeting --json`, the web API)."""
+        m = self.meeting
+        return {
+            "code": m.code, "name": m.name, "start": m.start, "end": m.end, "place": m.place,
+            "sessions": [{
+                "number": s.number, "title": s.title, "day": s.day, "part": s.part, "time": s.time,
+                "moderator": s.moderator and {"name": s.moderator.name,
+                                              "affiliation": s.moderator.affiliation},
+                "speakers": [{"name": t.speaker.name, "affiliation": t.speaker.affiliation,
+                              "talk": t.title} for t in s.talks],
+                "documents": [d.reference() for d in self.documents_of(s)],
+            } for s in m.sessions],
+            "documents_without_session": [d.reference() for d in self.general_documents],
+        }

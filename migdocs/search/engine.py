@@ -73,8 +73,12 @@ class SearchResult:
     words: int = 0  # how many words the query's best match counts
 
     def as_dict(self) -> dict:
+        """The JSON shape of a search (`search --json`, the web API); ranking internals
+        (`matched`, `words`) stay out."""
         data = asdict(self)
+        del data["words"]
         for hit in data["hits"]:
+            del hit["matched"]
             for s in hit["snippets"]:
                 s["highlights"] = [list(h) for h in s["highlights"]]
         return data
