@@ -4,6 +4,7 @@
     python bench/speed.py --quick            # 5,000 only (about 4 minutes today)
     python bench/speed.py --sizes 5000,20000,50000 --out docs/benchmarks.md
     python -m bench speed ...                # the same
+    python bench/speed.py --quick --skip-ingest   # search and CLI again on the last run's home
 
 For each size: generates the corpus (`bench/speed_corpus.py`: N versions = N/4 documents x
 ar/en/es/fr from `corpus/unpc/text/`, fixed seed, cached in `bench/out/`), then measures
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import shutil
 import statistics
@@ -40,6 +42,8 @@ from bench import speed_corpus, speed_queries, speed_report  # noqa: E402
 BIN = Path(sys.executable).parent
 MIGDOCS = str(BIN / "migdocs") if (BIN / "migdocs").exists() else (shutil.which("migdocs") or "migdocs")
 CLI_RUNS = 10
+NOT_MEASURED = {"seconds": math.nan, "cpu": math.nan, "rss_max": math.nan, "rss_tree": math.nan,
+                "exit": None}
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -112,24 +116,29 @@ def worker(*args: str) -> list[str]:
 
 
 def measure_size(versions: int, seed: int, rounds: int, queries_file: Path,
-                 pool: speed_corpus.Pool) -> dict[str, object]:
+                 pool: speed_corpus.Pool, *, skip_ingest: bool = False) -> dict[str, object]:
     t0 = time.perf_counter()
     load = [os.getloadavg()[0]]
     folder = speed_corpus.generate(versions, seed=seed, pool=pool)
     print(f"[{versions}] corpus {folder} ({time.perf_counter() - t0:.0f} s)", flush=True)
     run = speed_corpus.CACHE / f"run-{versions}"
-    shutil.rmtree(run, ignore_errors=True)
-    run.mkdir(parents=True)
     home, db = run / "home", run / "fts.sqlite"
     result: dict[str, object] = {"versions": versions, "documents": versions // 4,
                                  "bytes": speed_corpus.corpus_bytes(folder),
                                  "corpus": str(folder), "home": str(home)}
-    result["ingest"] = measured([MIGDOCS, "--home", str(home), "ingest", str(folder)],
-                                log=run / "ingest.log")
-    print(f"[{versions}] migdocs ingest {result['ingest']['seconds']:.1f} s", flush=True)
-    load.append(os.getloadavg()[0])
-    result["fts_build"] = measured(worker("fts-build", str(db), str(folder)), log=run / "fts-build.log")
-    print(f"[{versions}] FTS5 build {result['fts_build']['seconds']:.1f} s", flush=True)
+    if skip_ingest and (run / "BUILT").exists():
+        result["ingest"] = result["fts_build"] = dict(NOT_MEASURED)
+        print(f"[{versions}] --skip-ingest: reusing {home} and {db}", flush=True)
+    else:
+        shutil.rmtree(run, ignore_errors=True)
+        run.mkdir(parents=True)
+        result["ingest"] = measured([MIGDOCS, "--home", str(home), "ingest", str(folder)],
+                                    log=run / "ingest.log")
+        print(f"[{versions}] migdocs ingest {result['ingest']['seconds']:.1f} s", flush=True)
+        load.append(os.getloadavg()[0])
+        result["fts_build"] = measured(worker("fts-build", str(db), str(folder)), log=run / "fts-build.log")
+        print(f"[{versions}] FTS5 build {result['fts_build']['seconds']:.1f} s", flush=True)
+        (run / "BUILT").write_text(f"{speed_report.commit()}\n", encoding="utf-8")
     for engine, where in (("migdocs", home), ("fts", db)):
         out = run / f"search-{engine}.json"
         proc = measured(worker("search", engine, str(where), str(queries_file), str(rounds), str(out)),
@@ -156,6 +165,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", default="docs/benchmarks.md", help="report (default docs/benchmarks.md)")
     parser.add_argument("--rounds", type=int, default=3, help="timed runs of each query (median)")
     parser.add_argument("--seed", type=int, default=speed_corpus.SEED)
+    parser.add_argument("--skip-ingest", action="store_true",
+                        help="reuse the homes and FTS5 tables of the last run (search and CLI only: "
+                             "minutes instead of the ingests)")
     parser.add_argument("--note", default="", help="a sentence to print in the report")
     parser.add_argument("--report-from", metavar="JSON",
                         help="only write the report again from a run's raw figures")
@@ -184,7 +196,8 @@ def main(argv: list[str] | None = None) -> None:
     speed_corpus.CACHE.mkdir(parents=True, exist_ok=True)
     queries_file = speed_corpus.CACHE / "speed-queries.json"
     queries_file.write_text(json.dumps([q.as_dict() for q in queries], ensure_ascii=False), encoding="utf-8")
-    results = [measure_size(n, args.seed, args.rounds, queries_file, pool) for n in sorted(sizes)]
+    results = [measure_size(n, args.seed, args.rounds, queries_file, pool, skip_ingest=args.skip_ingest)
+               for n in sorted(sizes)]
     run = {"command": command.strip(), "started": started, "seconds": time.time() - started,
            "seed": args.seed, "rounds": args.rounds, "pool": {"lines": len(pool), "digest": pool.digest},
            "queries": [q.as_dict() for q in queries], "sizes": results, "note": args.note}
