@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
@@ -21,10 +21,12 @@ from migdocs.repo import failures
 from migdocs.repo.home import resolve_home
 from migdocs.repo.lock import DEFAULT_WAIT
 from migdocs.indexer.extract import PDF_ENGINES
-from migdocs.indexer.ingest import IngestReport
 from migdocs.repo import languages
 from migdocs.repo.model import DOCUMENT_TYPES, Document, Programme
-from migdocs.search.engine import MAX_LIMIT, SORT_ORDERS, SearchResult
+from migdocs.search.results import MAX_LIMIT, SORT_ORDERS, SearchResult
+
+if TYPE_CHECKING:
+    from migdocs.indexer.ingest import IngestReport
 
 OutputFormat = Literal["table", "json", "csv"]
 
@@ -82,9 +84,8 @@ class State:
 
     def repo(self) -> repository.Repository:
         if self._repo is None:
-            self._repo = repository.open(self.home, wait=self.wait)
-            for notice in self._repo.notices:
-                click.echo(notice, err=True)
+            self._repo = repository.open(self.home, wait=self.wait,
+                                         notify=lambda m: click.echo(m, err=True))
         return self._repo
 
 
