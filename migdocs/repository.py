@@ -17,7 +17,7 @@ from migdocs.repo import languages, symbols
 from migdocs.repo.catalog import Catalog
 from migdocs.repo.home import resolve_home
 from migdocs.repo.lock import DEFAULT_WAIT, WriterLock, remove_leftovers
-from migdocs.repo.model import Document, DocumentDetail, Programme
+from migdocs.repo.model import Document, DocumentDetail, Programme, Suggestion
 from migdocs.repo.store import FileStore, sha256_of
 
 if TYPE_CHECKING:  # the search and ingest machinery is imported when first used
@@ -265,6 +265,11 @@ class Repository:
             symbol = found.symbol if found and found.symbol else symbol
         return self.catalog.documents(session=session, entity=entity, language=lang, type=type,
                                       meeting=meeting, symbol=symbol)
+
+    def suggest(self, text: str, *, limit: int = 8) -> list[Suggestion]:
+        """Symbols, entities and titles completing `text` (autocomplete; the catalog, not the
+        index, so it costs well under a millisecond)."""
+        return [Suggestion(kind, value) for kind, value in self.catalog.suggest(text, limit=limit)]  # type: ignore[arg-type]
 
     # -- search -------------------------------------------------------------------------------
     @property
