@@ -141,8 +141,11 @@ def measure_size(versions: int, seed: int, rounds: int, queries_file: Path,
         (run / "BUILT").write_text(f"{speed_report.commit()}\n", encoding="utf-8")
     for engine, where in (("migdocs", home), ("fts", db)):
         out = run / f"search-{engine}.json"
+        out.unlink(missing_ok=True)
         proc = measured(worker("search", engine, str(where), str(queries_file), str(rounds), str(out)),
                         log=run / f"search-{engine}.log")
+        if proc["exit"] != 0 or not out.exists():
+            raise SystemExit(f"the {engine} search process failed: see {run / f'search-{engine}.log'}")
         result[f"search_{engine}"] = {**proc, **json.loads(out.read_text(encoding="utf-8"))}
         print(f"[{versions}] {engine} query mix {proc['seconds']:.1f} s", flush=True)
         load.append(os.getloadavg()[0])
