@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from migdocs.errors import NotFoundError, RepositoryError, UsageError
 from migdocs.repo import languages, symbols
 from migdocs.repo.catalog import Catalog
-from migdocs.repo.home import resolve_home
+from migdocs.repo.home import confine, resolve_home
 from migdocs.repo.lock import DEFAULT_WAIT, WriterLock, remove_leftovers
 from migdocs.repo.model import Document, DocumentDetail, Programme, Suggestion
 from migdocs.repo.store import FileStore, sha256_of
@@ -23,8 +23,10 @@ from migdocs.repo.store import FileStore, sha256_of
 if TYPE_CHECKING:  # the search and ingest machinery is imported when first used
     from migdocs.indexer.extract import PdfEngine
     from migdocs.indexer.ingest import IngestReport, Progress
+    from migdocs.indexer.lexicon import BuildReport
     from migdocs.search.backend import Backend
     from migdocs.search.engine import SearchEngine, SearchResult, SortOrder
+    from migdocs.search.translate import Lexicon, LexiconState, WordTranslations
 
 
 @dataclass
@@ -56,10 +58,14 @@ class Repository:
         self._notify = notify or self.notices.append
         self._backend: Backend | None = None
         self._engine: SearchEngine | None = None
+        self.lexicon_path = home / "lexicon.sqlite"
+        self._lexicon: Lexicon | None = None
 
     def close(self) -> None:
         if self._backend is not None:
             self._backend.close()
+        if self._lexicon is not None:
+            self._lexicon.close()
         self.catalog.close()
 
     def __enter__(self) -> Repository:
@@ -75,13 +81,24 @@ class Repository:
         crashed left behind (an index behind the catalog is rebuilt), so no write builds on it."""
         outermost = not self.lock.held
         with self.lock.hold(wait=self.wait):
-            if outermost:  # what a killed writer left: half-built folders, orphan files
-                remove_leftovers(self.home)
-                self.store.prune(keep=self.catalog.file_hashes())
+            if outermost:
+                self._tidy()
             if outermost and repair:
                 self._close_index()
                 self.backend  # noqa: B018 - opens, and rebuilds if a crash left it behind
-            yield
+            try:
+                yield
+            except BaseException:
+                if outermost:  # e.g. disk full: a file stored for a document never recorded
+                    with suppress(Exception):
+                        self._tidy()
+                raise
+
+    def _tidy(self) -> None:
+        """Under the lock: delete what a killed or failed writer left (half-built index
+        folders, half-copied or orphan stored files)."""
+        remove_leftovers(self.home)
+        self.store.prune(keep=self.catalog.file_hashes())
 
     def _need_writer(self) -> None:
         if not self.lock.held:
@@ -129,6 +146,7 @@ class Repository:
                 self._prepare_index()
             except _NeedsWriter:
                 with self.lock.hold(wait=self.wait):
+                    self._tidy()
                     self._prepare_index()
         return self._backend
 
@@ -302,6 +320,47 @@ class Repository:
         filters = Filters(lang=languages.normalize(lang) if lang else None)
         return self.engine.similar(document, filters=filters, limit=limit, page=page)
 
+    # -- lexicon (cross-lingual search) -------------------------------------------------------
+    @property
+    def lexicon(self) -> Lexicon:
+        if self._lexicon is None:
+            from migdocs.search.translate import Lexicon
+
+            self._lexicon = Lexicon(self.lexicon_path)
+        return self._lexicon
+
+    def lexicon_state(self) -> LexiconState:
+        """current, stale (a translated document changed since it was built) or missing."""
+        from migdocs.indexer.lexicon import fingerprint
+
+        return self.lexicon.state(fingerprint(self.catalog))
+
+    def lexicon_build(self, *, dictionaries: bool = True,
+                      dictionary_folder: Path | None = None) -> BuildReport:
+        """Learn the translation lexicon from every document held in several languages
+        (and the FreeDict dictionaries, when installed and `dictionaries`; from
+        `dictionary_folder` instead of /usr/share/dictd when given)."""
+        from migdocs.indexer.lexicon import build
+
+        with self.writing(repair=False):  # one builder at a time
+            if self._lexicon is not None:
+                self._lexicon.close()
+                self._lexicon = None
+            return build(self.catalog, self.lexicon_path, use_dictionaries=dictionaries,
+                         dictionaries=dictionary_folder)
+
+    def translations(self, word: str, *, language: str | None = None) -> WordTranslations:
+        """The lexicon's translations of a word, read in `language` or in each language."""
+        lang = languages.normalize(language) if language else None
+        if lang is not None and lang not in languages.ANALYZED:
+            raise UsageError(f"the lexicon has no {lang!r}; use ar, en, fr or es")
+        if not word.strip():
+            raise UsageError("give a word to look up, e.g. `migdocs lexicon show migrants`")
+        from migdocs.search.translate import WordTranslations, readings
+
+        return WordTranslations(word, self.lexicon_state(), self.lexicon.dictionaries,
+                                self.lexicon.dictionary_state, readings(self.lexicon, word, lang))
+
     def meeting(self, code: str | None = None) -> Programme:
         """A meeting's programme and its documents by session (the last meeting for None)."""
         codes = self.catalog.meeting_codes()
@@ -409,4 +468,4 @@ def open(home: str | os.PathLike[str] | None = None, *,  # noqa: A001
     path = resolve_home(home)
     if path.exists() and not path.is_dir():
         raise UsageError(f"{path} is a file, not a folder; give --home a folder")
-    return Repository(path, wait=wait, notify=notify)
+    return Repository(confine(path) if path.exists() else path, wait=wait, notify=notify)

@@ -61,6 +61,9 @@ def test_symbol_paths_plain_encoded_and_other_spellings(client: TestClient) -> N
     moved = client.get("/documents/a69/767/parallel?from=1", follow_redirects=False)
     assert moved.status_code == 301 and moved.headers["location"] == "/documents/A/69/767/parallel?from=1"
     assert client.get("/api/documents/A%2F69%2F767").json()["symbol"] == "A/69/767"
+    for path in ["/documents/S/RES/2196%20%282015%29", "/documents/A/CONF.224/PC(III)/1/parallel",
+                 "/documents/A/81/6 (Sect. 9)/cite?format=ris"]:  # spaces and parentheses
+        assert client.get(path, follow_redirects=False).status_code == 200, path
 
 
 def test_api_json_is_the_cli_json(client: TestClient, corpus_home: Path) -> None:
@@ -288,3 +291,16 @@ def test_other_commands_do_not_load_the_web_framework() -> None:
     code = "import sys, migdocs.cli; print(sorted(m for m in ('starlette', 'jinja2', 'uvicorn') if m in sys.modules))"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True).stdout.strip() == "[]"
+
+
+def test_an_ingest_while_serving_is_searchable_at_once(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    assert run(home, "ingest", str(HOSTILE)).exit_code == 0
+    with TestClient(create_app(home)) as c:
+        assert c.get("/api/search?q=zebrafish").json()["total"] == 0
+        new = tmp_path / "A_70_1000-EN.txt"
+        new.write_text("A report on zebrafish migration routes across the region.\n", encoding="utf-8")
+        assert run(home, "ingest", str(new)).exit_code == 0
+        found = c.get("/api/search?q=zebrafish").json()
+        assert [h["symbol"] for h in found["hits"]] == ["A/70/1000"]
+        assert c.get("/documents/A/70/1000").status_code == 200
