@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import os
@@ -20,6 +19,7 @@ from migdocs.errors import MigdocsError, NotFoundError, UsageError
 from migdocs.repo import failures
 from migdocs.repo.home import resolve_home
 from migdocs.repo.lock import DEFAULT_WAIT
+from migdocs.repo.names import printable
 from migdocs.indexer.options import PDF_ENGINES
 from migdocs.repo import languages
 from migdocs.repo.cite import CITE_FORMATS
@@ -122,6 +122,8 @@ def render(rows: list[dict[str, Any]], fmt: OutputFormat, columns: list[str]) ->
     cells = [[_cell(row.get(c)) for c in columns] for row in rows]
     if fmt == "csv":
         buffer = io.StringIO()
+        import csv  # only for --csv: every command starts faster without it
+
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(columns)
         writer.writerows(cells)
@@ -225,7 +227,8 @@ def ingest_summary(report: IngestReport, seconds: float) -> str:
         if problems:
             lines.append(f"{title}:")
             for p in problems:
-                line = f"  {p.path}: {p.reason}" + (f" -> {p.fix}" if p.fix else "")
+                line = (f"  {printable(p.path)}: {printable(p.reason, keep_newlines=True)}"
+                        + (f" -> {p.fix}" if p.fix else ""))
                 lines.append(line.replace("\n", "\n    "))
     return "\n".join(lines)
 
