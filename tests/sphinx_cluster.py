@@ -1,18 +1,21 @@
 """A live Sphinx cluster for the tests: two real-time shards and a distributed front.
 
 `.ci/run` starts one and sets MIGDOCS_TEST_SPHINXQL=sphinxql://127.0.0.1:PORT/migdocs; without
-it, the session starts its own with `.ci/sphinx.sh` on free loopback ports under a tmp folder
-and stops it at the end, so the tests run the same everywhere `searchd` is installed.
+it, the session starts its own on free loopback ports under a tmp folder (the same files,
+searchd as child processes that end with the tests) and stops it at the end, so the tests run
+the same everywhere `searchd` is installed.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import random
 import shutil
+import signal
 import socket
 import subprocess
-import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from migdocs.search import sphinxql
+from migdocs.search.sphinx_config import write_cluster
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / ".ci" / "sphinx.sh"
@@ -62,29 +66,62 @@ def free_port_block(size: int) -> int:
 class Started:
     directory: Path
     url: str
+    processes: list[subprocess.Popen]
 
     def stop(self) -> None:
-        subprocess.run(["bash", str(SCRIPT), "stop", str(self.directory)], check=False,
-                       env=_env(), capture_output=True)
+        """SIGTERM (searchd saves its RAM chunk and exits), front first."""
+        for proc in reversed(self.processes):
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in self.processes:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
-def _env() -> dict[str, str]:
-    """PATH with this Python's bin first: sphinx.sh calls `migdocs engine sphinx-config`."""
-    return {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+def _die_with_the_tests() -> None:
+    """In the child before exec: SIGTERM when the test process dies, however it dies (a
+    killed test run leaves no searchd behind). Linux prctl(PR_SET_PDEATHSIG)."""
+    ctypes.CDLL(None).prctl(1, signal.SIGTERM)
+
+
+def _wait_port(port: int, proc: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"searchd exited {proc.returncode}:\n{log.read_text(errors='replace')[-2000:]}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing answers on 127.0.0.1:{port}; see {log}")
 
 
 def start_cluster(directory: Path, *, nodes: int, port: int | None = None) -> Started:
     """Nodes and front under `directory` (its data kept if it has some), on `port` or on free
-    loopback ports."""
+    loopback ports: `migdocs engine sphinx-config`'s files, each searchd a child of the test
+    process (`--nodetach`), so that it ends with the tests even when they are killed.
+    (.ci/sphinx.sh starts the CI cluster as daemons; `test_ci_script` checks it.)"""
     if shutil.which("searchd") is None:
         pytest.skip(f"searchd is not installed (apt-get install sphinxsearch) and {ENV} is unset")
-    port = port or free_port_block(2 * nodes + 2)
-    done = subprocess.run(["bash", str(SCRIPT), "start", str(directory), str(nodes), str(port)],
-                          env=_env(), capture_output=True, text=True, timeout=60, check=False)
-    if done.returncode != 0:
-        subprocess.run(["bash", str(SCRIPT), "stop", str(directory)], env=_env(), check=False)
-        raise RuntimeError(f"sphinx.sh start failed:\n{done.stdout}\n{done.stderr}")
-    return Started(directory, done.stdout.strip().splitlines()[-1])
+    cluster = write_cluster(directory, nodes=nodes, port=port or free_port_block(2 * nodes + 2))
+    started = Started(directory, cluster.url, [])
+    ports = [n.sql_port for n in cluster.nodes] + [cluster.port]
+    try:
+        for conf, sql_port in zip(cluster.configs, ports):
+            log = conf.with_suffix(".log")
+            with log.open("w") as out:
+                proc = subprocess.Popen(["searchd", "--config", str(conf), "--nodetach"], stdout=out,
+                                        stderr=subprocess.STDOUT,
+                                        preexec_fn=_die_with_the_tests)  # noqa: PLW1509 - only prctl
+            started.processes.append(proc)
+            _wait_port(sql_port, proc, log)
+    except BaseException:
+        started.stop()
+        raise
+    return started
 
 
 def cluster_at(url: str) -> Cluster:

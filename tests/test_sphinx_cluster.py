@@ -82,6 +82,33 @@ def test_sphinx_config_writes_nodes_and_front(tmp_path: Path) -> None:
     assert bad.exit_code == 2 and "leaves no room" in bad.output
 
 
+def test_ci_script_starts_and_stops_a_cluster(tmp_path: Path) -> None:
+    """.ci/sphinx.sh, which .ci/run uses: daemons started, answering, stopped by pid."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from migdocs.search.sphinxql import EngineError, connect
+    from tests.sphinx_cluster import SCRIPT, free_port_block
+
+    if shutil.which("searchd") is None:
+        pytest.skip("searchd is not installed (apt-get install sphinxsearch)")
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    port = free_port_block(6)
+    started = subprocess.run(["bash", str(SCRIPT), "start", str(tmp_path), "2", str(port)], env=env,
+                             capture_output=True, text=True, timeout=60, check=False)
+    try:
+        assert started.returncode == 0, started.stderr
+        assert started.stdout.split()[-1] == f"sphinxql://127.0.0.1:{port}/migdocs"
+        assert len(cluster_at(started.stdout.split()[-1]).nodes) == 2
+    finally:
+        stopped = subprocess.run(["bash", str(SCRIPT), "stop", str(tmp_path)], env=env, check=False)
+    assert stopped.returncode == 0
+    with pytest.raises(EngineError):
+        connect("127.0.0.1", port)
+
+
 def test_cluster_has_the_schema_migdocs_writes(sphinx_cluster: Cluster) -> None:
     with sphinx_cluster.front() as conn:
         assert dict(fetch_all(conn, "SHOW TABLES")[0])[sphinx_cluster.url.index] in ("distributed", "rt")
