@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from migdocs.errors import CatalogFileError, ExtractionError
-from migdocs.indexer import extract, language
+from migdocs.indexer import extract, language, naming, ocr
 from migdocs.indexer.extract import PdfEngine
 from migdocs.indexer.index import Index
+from migdocs.indexer.ocr import OcrMode
 from migdocs.indexer.normalise import letter_count
 from migdocs.repo import catalogfile, languages, symbols
 from migdocs.repo.catalog import Catalog
@@ -28,6 +29,7 @@ from migdocs.repo.model import (
     FLAG_MIXED_LANGUAGE,
     FLAG_NO_FILE,
     FLAG_NO_TEXT_LAYER,
+    FLAG_OCR,
     Document,
     LanguageVersion,
     Page,
@@ -55,6 +57,7 @@ class IngestReport:
     failures: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)  # ids of documents added or changed
 
     @property
     def failed(self) -> int:
@@ -87,23 +90,34 @@ class _Extracted:
     flags: list[str]
     declared_language: str | None
     title: str | None
+    ocr_problem: str | None = None  # why pages without text were not read by OCR
 
 
-def _extract_job(args: tuple[Path, PdfEngine, str | None]) -> _Extracted | ExtractionError:
-    path, engine, password = args
+@dataclass(frozen=True)
+class _Job:
+    path: Path
+    engine: PdfEngine
+    password: str | None
+    ocr: OcrMode = "auto"
+    declared: str | None = None  # the language the catalog or file name gives
+
+
+def _extract_job(job: _Job) -> _Extracted | ExtractionError:
     try:
-        result = extract.pages(path, engine=engine, password=password)
+        result = extract.pages(job.path, engine=job.engine, password=job.password)
     except ExtractionError as exc:
         return exc
     except Exception as exc:  # an engine bug must not stop the batch: report it per file
         return ExtractionError(f"unexpected {type(exc).__name__} while reading it: {exc}",
                                "report this file to the migdocs maintainers")
+    try:
+        ocr_problem = ocr.apply(result, job.path, mode=job.ocr, declared=job.declared,
+                                password=job.password)
+    except ExtractionError as exc:  # OCR failed: the file is still catalogued, unread
+        ocr_problem = exc.reason
     page_languages, detection = language.detect_pages(result.pages)
     return _Extracted(result.format, result.pages, page_languages, detection, result.flags,
-                      result.declared_language, result.title)
-
-
-_Job = tuple[Path, PdfEngine, str | None]
+                      result.declared_language, result.title, ocr_problem)
 
 
 def _run(jobs: list[_Job], workers: int, *,
@@ -151,6 +165,7 @@ class Ingester:
         self.store = store
         self.index = index
         self.report = IngestReport()
+        self._superseded: list[str] = []  # uncatalogued documents a catalog record took over
 
     # -- discovery ------------------------------------------------------------------------
     def _discover(self, paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
@@ -256,11 +271,13 @@ class Ingester:
 
     # -- the run ----------------------------------------------------------------------------
     def run(self, paths: Iterable[Path], *, engine: PdfEngine = "auto", password: str | None = None,
-            workers: int | None = None, progress: Progress | None = None) -> IngestReport:
+            workers: int | None = None, progress: Progress | None = None,
+            ocr_mode: OcrMode = "auto") -> IngestReport:
         units = self._units(paths)
         for unit in units:
             self._mark_unchanged(unit)
-        jobs = [(f.path, engine, password) for u in units for f in u.files if f.changed]
+        jobs = [_Job(f.path, engine, password, ocr_mode, f.language)
+                for u in units for f in u.files if f.changed]
         results = _run(jobs, workers or os.cpu_count() or 1)
         total, done = len(units), 0
         changed: dict[str, None] = {}  # ordered set of document ids to (re)index
@@ -272,6 +289,8 @@ class Ingester:
                     document = self._apply(unit, extracted)
                 if document is not None:
                     changed[document.id] = None
+                changed.update(dict.fromkeys(self._superseded))
+                self._superseded.clear()
                 done += 1
                 if progress:
                     progress(done, total)
@@ -281,7 +300,10 @@ class Ingester:
                 stored = self.catalog.document(doc_id, with_pages=True)
                 if stored is not None:
                     Index.add_or_update(writer, stored)
+                else:
+                    Index.remove(writer, doc_id)
         self.catalog.set_meta("index_dirty", "0")
+        self.report.documents = [d for d in changed if self.catalog.resolve(d) is not None]
         if self.report.updated:
             self.store.prune(keep=self.catalog.file_hashes())
         return self.report
@@ -306,16 +328,10 @@ class Ingester:
         if lang is None:
             lang = result.detection.language if result.detection else UNDETERMINED
         f.language = lang
-        doc_id = self.catalog.resolve(symbol) if symbol else None
-        stem = symbols.split_filename(f.path.name)[0]
-        doc_id = doc_id or symbol or catalogfile.slug(stem, limit=120) or f.sha256[:12]
-        document = self.catalog.document(doc_id)
-        if document is None:
-            title = result.title
-            if title and symbol and symbols.key(title) == symbols.key(symbol):
-                title = None
-            document = Document(id=doc_id, symbol=symbol, title=title, type="background")
-            self.catalog.put_document(document, record_hash=None, source=str(f.path))
+        document = naming.document_for_file(
+            self.catalog, f.path.name, f.sha256, language=f.language, symbol=symbol,
+            metadata_title=result.title, first_page=result.pages[0] if result.pages else "",
+            source=str(f.path))
         self._put_file_version(document.id, f, result, title=None, where=str(f.path))
         return document
 
@@ -345,6 +361,7 @@ class Ingester:
                 continue
             self._put_file_version(doc.id, f, result, title=entry.titles.get(f.language),
                                    where=str(f.path))
+            self._supersede(f, keep=doc.id)
             changed = True
         existing = {v.language for v in self.catalog.versions(doc.id)}
         for lang in entry.listed_languages:
@@ -361,6 +378,17 @@ class Ingester:
                 self.report.unchanged += 1
         return doc if changed else None
 
+    def _supersede(self, f: _File, *, keep: str) -> None:
+        """A catalog record wins: a file ingested earlier without one (its title and id
+        derived) now belongs to the record, and the derived document gives it up."""
+        for doc_id, lang in self.catalog.uncatalogued_versions_of(f.sha256, f.path.name):
+            if doc_id == keep:
+                continue
+            self.catalog.delete_version(doc_id, lang)
+            if not self.catalog.versions(doc_id):
+                self.catalog.delete_document(doc_id)
+            self._superseded.append(doc_id)
+
     def _retitle(self, doc_id: str, lang: str | None, title: str | None) -> None:
         for version in self.catalog.versions(doc_id):
             if version.language == lang and version.title != title:
@@ -375,8 +403,13 @@ class Ingester:
         detection = result.detection
         if not any(letter_count(p) for p in result.pages):
             flags.append(FLAG_NO_TEXT_LAYER)
+            fix = "OCR it to a PDF with text and ingest it again"
+            if result.ocr_problem:
+                fix = f"{result.ocr_problem}: {ocr.INSTALL}"
+            elif FLAG_OCR in flags:
+                fix = "OCR found no text either: check that the scan is legible"
             self._warn(where, f"no text layer ({len(result.pages)} page(s) without text, a scan?): "
-                       "catalogued but not searchable", "OCR it to a PDF with text and ingest it again")
+                       "catalogued but not searchable", fix)
         contradiction = language.contradicts(lang, "\n".join(result.pages), detection)
         if lang != UNDETERMINED and contradiction:
             flags.append(FLAG_LANGUAGE_MISMATCH)
