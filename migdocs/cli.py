@@ -17,6 +17,9 @@ import click
 
 from migdocs import repository
 from migdocs.errors import MigdocsError, UsageError
+from migdocs.repo import failures
+from migdocs.repo.home import resolve_home
+from migdocs.repo.lock import DEFAULT_WAIT
 from migdocs.indexer.extract import PDF_ENGINES
 from migdocs.indexer.ocr import OCR_MODES
 from migdocs.indexer.ingest import IngestReport
@@ -36,17 +39,28 @@ class MigdocsGroup(click.Group):
         except UsageError as exc:
             raise click.UsageError(str(exc), ctx) from None
         except MigdocsError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise _failure(exc) from None
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
-        except OSError as exc:
-            where = f"{exc.filename}: " if exc.filename else ""
-            raise click.ClickException(f"{where}{exc.strerror or exc}; check that the path "
-                                       "exists, is writable and that the disk is not full") from None
         except Exception as exc:
+            state = ctx.find_object(State)
+            known = failures.translate(exc, state.home_path() if state else None)
+            if known is not None:
+                raise _failure(known) from None
+            if isinstance(exc, OSError):
+                where = f"{exc.filename}: " if exc.filename else ""
+                raise click.ClickException(f"{where}{exc.strerror or exc}; check that the path "
+                                           "exists and is writable") from None
             if os.environ.get("MIGDOCS_DEBUG"):
                 raise
             raise InternalError(exc) from None
+
+
+def _failure(exc: MigdocsError) -> click.ClickException:
+    """A library error as a one-line message with its exit code (README: Exit codes)."""
+    failure = click.ClickException(str(exc))
+    failure.exit_code = exc.exit_code
+    return failure
 
 
 class InternalError(click.ClickException):
@@ -61,16 +75,33 @@ class InternalError(click.ClickException):
 class State:
     home: Path | None
     _repo: repository.Repository | None = None
+    #: Seconds a write waits for another process's write (--wait on writing commands).
+    wait: float = DEFAULT_WAIT
+
+    def home_path(self) -> Path:
+        return resolve_home(self.home)
 
     def repo(self) -> repository.Repository:
         if self._repo is None:
-            self._repo = repository.open(self.home)
+            self._repo = repository.open(self.home, wait=self.wait)
             for notice in self._repo.notices:
                 click.echo(notice, err=True)
         return self._repo
 
 
 pass_state = click.make_pass_decorator(State)
+
+
+def _set_wait(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    if value is not None:
+        ctx.ensure_object(State).wait = value
+    return value
+
+
+WAIT_OPTION = click.option(
+    "--wait", type=click.FloatRange(0), metavar="SECONDS", callback=_set_wait, expose_value=False,
+    help=f"If another migdocs process is writing to this repository, wait up to SECONDS for it "
+         f"(default {DEFAULT_WAIT:g}), then exit with code 4 (busy).")
 
 
 def output_options(*formats: OutputFormat) -> Callable:
@@ -143,6 +174,7 @@ def cli(ctx: click.Context, home: Path | None) -> None:
 @click.option("--ocr", type=click.Choice(OCR_MODES), default="auto", show_default=True,
               help="Read scanned pages with Tesseract. auto: pages without text; always: "
                    "every PDF page; never: none.")
+@WAIT_OPTION
 @pass_state
 def ingest(state: State, paths: tuple[Path, ...], pdf_engine: str, password: str | None,
            workers: int | None, ocr: str) -> None:
@@ -436,6 +468,7 @@ def stats(state: State, as_json: bool) -> None:
 @cli.command()
 @click.argument("symbol")
 @LANG_OPTION
+@WAIT_OPTION
 @pass_state
 def remove(state: State, symbol: str, lang: str | None) -> None:
     """Remove a document, or only its version in one language.
@@ -449,6 +482,7 @@ def remove(state: State, symbol: str, lang: str | None) -> None:
 
 
 @cli.command()
+@WAIT_OPTION
 @pass_state
 def reindex(state: State) -> None:
     """Rebuild the search index from the catalog (no file is read again).
@@ -615,6 +649,38 @@ def _bold(text: str, spans: list[tuple[int, int]]) -> str:
         pos = end
     out.append(text[pos:])
     return "".join(out)
+
+
+@cli.group()
+def engine() -> None:
+    """The search engine behind a home, and configuration for a Sphinx/Manticore cluster."""
+
+
+@engine.command("sphinx-config")
+@click.option("--nodes", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Shards: one real-time index per node.")
+@click.option("--port", type=click.IntRange(1, 65535), default=9306, show_default=True,
+              help="SphinxQL port of the front; nodes use the ports after it.")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for the .conf files and the engine's data.")
+def sphinx_config(nodes: int, port: int, directory: Path) -> None:
+    """Write DIR/node-1.conf ... DIR/node-N.conf (one real-time shard each) and DIR/front.conf
+    (SphinxQL on 127.0.0.1:PORT, a distributed index `migdocs` over the nodes).
+
+    \b
+    Example:
+      migdocs engine sphinx-config --nodes 2 --port 9306 --dir /srv/migdocs-sphinx
+      for f in /srv/migdocs-sphinx/node-*.conf /srv/migdocs-sphinx/front.conf; do searchd --config $f; done
+    """
+    from migdocs.search.sphinx_config import write_cluster
+
+    try:
+        cluster = write_cluster(directory, nodes=nodes, port=port)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    for conf in cluster.configs:
+        click.echo(f"Wrote {conf}")
+    click.echo(f"Start each with `searchd --config FILE` (nodes first); the engine URL is {cluster.url}")
 
 
 def main() -> None:

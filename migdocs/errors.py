@@ -8,7 +8,9 @@ from __future__ import annotations
 
 
 class MigdocsError(Exception):
-    """Root of all migdocs errors."""
+    """Root of all migdocs errors. `exit_code` is what the CLI exits with (README: Exit codes)."""
+
+    exit_code = 1
 
 
 class UsageError(MigdocsError):
@@ -49,9 +51,36 @@ class UnsafePathError(MigdocsError):
     """A path leaves the folder it must stay in (traversal or symlink)."""
 
 
-class IndexBusyError(MigdocsError):
+class BusyError(MigdocsError):
+    """Another process is writing to the repository and did not finish in time. Nothing is
+    wrong with the repository: run the command again later (never restore a backup for it)."""
+
+    exit_code = 4
+
+
+class IndexBusyError(BusyError):
     """Another process holds the index writer lock."""
 
 
 class RepositoryError(MigdocsError):
     """The home folder is unusable (unreadable catalog, newer format, ...)."""
+
+
+class DamagedError(RepositoryError):
+    """Part of the home is damaged (catalog not a database, malformed, truncated): the message
+    says what to restore or re-ingest."""
+
+    exit_code = 5
+
+
+class IncompatibleError(RepositoryError):
+    """The home was written by a newer migdocs: upgrade migdocs; nothing is damaged."""
+
+    exit_code = 6
+
+
+class DiskFullError(MigdocsError):
+    """No space left (or a file size limit) while writing into the home. What was committed
+    before stays; free space and run the command again."""
+
+    exit_code = 7

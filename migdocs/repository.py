@@ -6,7 +6,8 @@ The CLI and (later) the web page talk to this class only.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from migdocs.indexer.ingest import IngestReport, Ingester, Progress
 from migdocs.repo import languages, lookup, symbols
 from migdocs.repo.catalog import Catalog
 from migdocs.repo.home import resolve_home
+from migdocs.repo.lock import DEFAULT_WAIT, WriterLock, remove_leftovers, replace_folder
 from migdocs.repo.model import Document, DocumentDetail, Programme
 from migdocs.repo.store import FileStore, sha256_of
 from migdocs.search.compile import Filters
@@ -30,10 +32,18 @@ class CheckProblem:
     fix: str
 
 
+class _NeedsWriter(Exception):
+    """Opening the index must write (create or rebuild it): retry under the writer lock."""
+
+
 class Repository:
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, *, wait: float = DEFAULT_WAIT) -> None:
         self.home = home
         home.mkdir(parents=True, exist_ok=True)
+        #: One writer at a time (ingest, remove, reindex, rebuild); readers never take it.
+        self.lock = WriterLock(home)
+        #: Seconds a write waits for another process's write before giving up (BusyError).
+        self.wait = wait
         self.catalog = Catalog(home / "catalog.sqlite")
         self.store = FileStore(home / "files")
         self.index_path = home / "index"
@@ -53,11 +63,43 @@ class Repository:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    # -- writer lock ---------------------------------------------------------------------------
+    @contextmanager
+    def writing(self, *, repair: bool = True) -> Iterator[None]:
+        """Hold the writer lock for a write. On taking it, first repair what a writer that
+        crashed left behind (an index behind the catalog is rebuilt), so no write builds on it."""
+        outermost = not self.lock.held
+        with self.lock.hold(wait=self.wait):
+            if outermost:  # what a killed writer left: half-built folders, orphan files
+                remove_leftovers(self.home)
+                self.store.prune(keep=self.catalog.file_hashes())
+            if outermost and repair:
+                if self._engine is not None:
+                    self._engine.close()
+                    self._engine = None
+                self.index = self._open_index()
+            yield
+
+    def _need_writer(self) -> None:
+        if not self.lock.held:
+            raise _NeedsWriter
+
     # -- index lifecycle ----------------------------------------------------------------------
     def _open_index(self) -> Index:
+        """Open the index; create or rebuild it first if needed. Those are writes: they happen
+        under the writer lock, deciding again once it is held (another process may have done
+        it meanwhile), so two processes never create or rebuild it at once."""
+        try:
+            return self._open_or_repair_index()
+        except _NeedsWriter:
+            with self.lock.hold(wait=self.wait):
+                return self._open_or_repair_index()
+
+    def _open_or_repair_index(self) -> Index:
         recorded = self.catalog.get_meta("index_version")
         exists = (self.index_path / "MAIN_WRITELOCK").exists() or any(self.index_path.glob("_MAIN_*.toc"))
         if recorded is None and not self.catalog.document_ids():
+            self._need_writer()
             index = Index.recreate(self.index_path) if not exists else Index(self.index_path)
             self.catalog.set_meta("index_version", INDEX_VERSION)
             return index
@@ -68,31 +110,38 @@ class Repository:
             reason = "the index is missing"
         elif self.catalog.get_meta("index_dirty") == "1":
             reason = "the last ingest did not finish"
+            if not self.lock.held and not self.lock.is_free():
+                reason = None  # it is still running: readers answer from its last commit
         if reason is None:
             try:
                 return Index(self.index_path)
             except Exception as exc:  # any damage to a derived index is repaired, not shown
                 reason = f"the index could not be opened ({type(exc).__name__}: {exc})"
+        self._need_writer()
         self.notices.append(f"Rebuilding the search index from the catalog: {reason}.")
         self.reindex()  # recreates the index folder itself
         return self.index
 
     def reindex(self) -> int:
         """Rebuild the index from the catalog alone (no file is read). Returns documents indexed."""
-        if self._engine is not None:
-            self._engine.close()
-            self._engine = None
-        self.index = Index.recreate(self.index_path)
-        count = 0
-        with self.index.writer() as writer:
-            for doc_id in self.catalog.document_ids():
-                document = self.catalog.document(doc_id, with_pages=True)
-                if document is not None:
-                    Index.add_or_update(writer, document)
-                    count += 1
-        self.catalog.set_meta("index_version", INDEX_VERSION)
-        self.catalog.set_meta("index_dirty", "0")
-        return count
+        with self.writing(repair=False):
+            if self._engine is not None:
+                self._engine.close()
+                self._engine = None
+            # Built aside and swapped in: readers see the old index or the new, never half of one.
+            fresh = Index.recreate(self.home / "index.new")
+            count = 0
+            with fresh.writer() as writer:
+                for doc_id in self.catalog.document_ids():
+                    document = self.catalog.document(doc_id, with_pages=True)
+                    if document is not None:
+                        Index.add_or_update(writer, document)
+                        count += 1
+            replace_folder(self.home / "index.new", self.index_path)
+            self.index = Index(self.index_path)
+            self.catalog.set_meta("index_version", INDEX_VERSION)
+            self.catalog.set_meta("index_dirty", "0")
+            return count
 
     # -- ingest -------------------------------------------------------------------------------
     def ingest(self, paths: Iterable[os.PathLike[str] | str], *, pdf_engine: PdfEngine = "auto",
@@ -100,9 +149,10 @@ class Repository:
                progress: Progress | None = None, ocr: OcrMode = "auto") -> IngestReport:
         """`ocr`: auto reads pages without text by OCR (Tesseract, about 1.5-3 s a page on one
         core), always reads every PDF page, never none."""
-        ingester = Ingester(self.catalog, self.store, self.index)
-        return ingester.run([Path(p) for p in paths], engine=pdf_engine, password=password,
-                            workers=workers, progress=progress, ocr_mode=ocr)
+        with self.writing():
+            ingester = Ingester(self.catalog, self.store, self.index)
+            return ingester.run([Path(p) for p in paths], engine=pdf_engine, password=password,
+                                workers=workers, progress=progress, ocr_mode=ocr)
 
     # -- lookups ------------------------------------------------------------------------------
     def resolve(self, symbol_or_id: str) -> str | None:
@@ -226,6 +276,10 @@ class Repository:
 
     def remove(self, symbol_or_id: str, *, language: str | None = None) -> list[str]:
         """Remove a document, or one language version of it. Returns what was removed."""
+        with self.writing():
+            return self._remove(symbol_or_id, language=language)
+
+    def _remove(self, symbol_or_id: str, *, language: str | None) -> list[str]:
         document = self.get(symbol_or_id)
         lang = languages.normalize(language) if language else None
         if lang:
@@ -246,19 +300,28 @@ class Repository:
 
     def check(self) -> list[CheckProblem]:
         """Catalog, stored files and index agree; the problems found otherwise."""
-        problems: list[CheckProblem] = []
+        problems = [CheckProblem(f"catalog {self.catalog.path} is damaged: {finding}",
+                                 "restore catalog.sqlite from a backup, or move it away and "
+                                 "ingest your folders again")
+                    for finding in self.catalog.integrity()]
         referenced = self.catalog.file_hashes()
         stored = self.store.hashes()
         for sha in sorted(referenced - stored):
-            problems.append(CheckProblem(f"stored file {sha[:12]}… is missing from {self.store.root}",
-                                         "ingest the original file again"))
+            users = ", ".join(self.catalog.file_users(sha))
+            problems.append(CheckProblem(
+                f"stored file {self.store.path(sha)} of {users} is missing",
+                "ingest that original file again (`migdocs ingest FILE` or its catalog)"))
         for sha in sorted(referenced & stored):
             if sha256_of(self.store.path(sha)) != sha:
-                problems.append(CheckProblem(f"stored file {sha[:12]}… is corrupt (hash differs)",
-                                             "ingest the original file again"))
+                users = ", ".join(self.catalog.file_users(sha))
+                problems.append(CheckProblem(
+                    f"stored file {self.store.path(sha)} of {users} is corrupt (its SHA-256 "
+                    "differs from the one it was stored under)",
+                    "delete that stored file and ingest the original file again"))
         for sha in sorted(stored - referenced):
-            problems.append(CheckProblem(f"stored file {sha[:12]}… belongs to no document",
-                                         "harmless; `migdocs remove` cleans up after itself"))
+            problems.append(CheckProblem(
+                f"stored file {self.store.path(sha)} belongs to no document (left by an "
+                "interrupted ingest)", "harmless; the next `migdocs ingest` deletes it"))
         indexed = self.index.summary()
         for doc_id in sorted(self.catalog.document_ids()):
             document = self.catalog.document(doc_id, with_pages=True)
@@ -278,9 +341,11 @@ class Repository:
         return problems
 
 
-def open(home: str | os.PathLike[str] | None = None) -> Repository:  # noqa: A001
-    """Open (creating if needed) the repository at `home`, $MIGDOCS_HOME or the user folder."""
+def open(home: str | os.PathLike[str] | None = None, *,  # noqa: A001
+         wait: float = DEFAULT_WAIT) -> Repository:
+    """Open (creating if needed) the repository at `home`, $MIGDOCS_HOME or the user folder.
+    `wait`: seconds a write waits for another process's write (then BusyError)."""
     path = resolve_home(home)
     if path.exists() and not path.is_dir():
         raise UsageError(f"{path} is a file, not a folder; give --home a folder")
-    return Repository(path)
+    return Repository(path, wait=wait)

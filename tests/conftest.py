@@ -7,6 +7,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from migdocs.cli import cli
+from tests.sphinx_cluster import sphinx_cluster, sphinx_url  # noqa: F401 - fixtures
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"

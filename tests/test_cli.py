@@ -180,8 +180,9 @@ def test_check_reports_a_missing_stored_file(small_home: Path) -> None:
     stored.unlink()
     result = run(small_home, "check")
     assert result.exit_code == 1
-    assert result.stdout == (f"stored file {stored.name[:12]}… is missing from {small_home / 'files'}"
-                             " -> ingest the original file again\n")
+    assert result.stdout.startswith(f"stored file {stored} of ")
+    assert result.stdout.endswith(") is missing -> ingest that original file again "
+                                  "(`migdocs ingest FILE` or its catalog)\n")
     assert result.stderr == "1 problem(s)\n"
 
 

@@ -157,7 +157,7 @@ def test_a_second_writer_gets_a_clear_message_and_nothing_is_lost(tmp_path: Path
         result = run(home, "ingest", str(CORPUS / "unpc" / "text" / "A_69_767-FR.txt"))
     finally:
         writer.cancel()
-    assert result.exit_code == 1
+    assert result.exit_code == 4  # busy
     assert result.stderr == (f"Error: {home / 'index'}: another migdocs process is writing to this "
                              "index; wait for it to finish and run the command again\n")
     assert run(home, "check").exit_code == 0
