@@ -306,11 +306,11 @@ def get(state: State, symbol: str, lang: str | None, text: bool, as_json: bool) 
     """
     detail = state.repo().detail(symbol, language=lang, with_text=text)
     doc = detail.document
-    if detail.notice:
-        click.echo(detail.notice, err=True)
     if as_json:
         click.echo(json.dumps(detail.as_dict(), ensure_ascii=False, indent=2))
         return
+    if detail.notice:  # JSON has it as `resolved_from`
+        click.echo(detail.notice, err=True)
     if text:
         for v in doc.versions:
             for p in v.pages:

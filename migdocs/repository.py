@@ -236,7 +236,22 @@ class Repository:
         filters = Filters(lang=languages.normalize(lang) if lang else None, session=session,
                           entity=entity, type=type, year=str(year) if year else None,
                           meeting=meeting, symbol=symbol)
-        return self.engine.search(q, filters=filters, sort=sort, limit=limit, page=page)
+        result = self.engine.search(q, filters=filters, sort=sort, limit=limit, page=page)
+        result.notices += self._symbol_notices(q)
+        return result
+
+    def _symbol_notices(self, q: str) -> list[str]:
+        """For a query that is one symbol typed loosely: which document it was taken to be
+        (`A/CONF.222/6 (you typed a/conf222/6)`), or that it fits several."""
+        if not symbols.forgiving_spellings(q):
+            return []
+        found = self.lookup(q)
+        if found.notice:
+            return [f"Symbol {found.notice}."]
+        if found.candidates:
+            return [f"{q.strip()!r} could be any of: {', '.join(found.candidates)}; "
+                    "type one of them to put it first."]
+        return []
 
     def similar(self, symbol_or_id: str, *, lang: str | None = None, limit: int = 10,
                 page: int = 1) -> SearchResult:

@@ -62,7 +62,7 @@ def test_flags_for_protected_scanned_mislabelled_and_mixed_files(hard_home) -> N
         assert scanned.symbol == "CEDAW/C/RUS/Q/8"
         assert (scanned.versions[0].flags, scanned.versions[0].page_count) == (["ocr"], 1)
         assert scanned.versions[0].detected_language == "en"
-        assert repo.search("prostitution").hits[0].symbol == "CEDAW/C/RUS/Q/8"
+        assert "CEDAW/C/RUS/Q/8" in [h.symbol for h in repo.search("prostitution").hits]
         mislabelled = repo.get("A_69_713-FR.pdf").versions[0]
         assert (mislabelled.language, mislabelled.detected_language) == ("fr", "en")
         assert mislabelled.flags == ["language-mismatch"]

@@ -21,7 +21,6 @@ from tests.conftest import HARD, run
     ("a/c.5/69/sr 32", "A/C.5/69/SR.32"),
     ("A/C.5/69/SR 32", "A/C.5/69/SR.32"),
     ("s/res/2198", "S/RES/2198 (2015)"),  # only the resolution of 2015 exists
-    ("S/RES/2198(2015)", "S/RES/2198 (2015)"),
     ("2015/a/conf.222/6", "A/CONF.222/6"),  # a UN Parallel Corpus id
     ("2015/e/2015/9/add_7", "E/2015/9/Add.7"),
     ("A_C.5_69_SR.32-AR.PDF", "A/C.5/69/SR.32"),  # a file name, upper case
@@ -36,10 +35,11 @@ def test_found_cases_resolve_and_say_so(corpus_home: Path, typed: str, symbol: s
     assert (data["symbol"], data["resolved_from"]) == (symbol, typed)
 
 
-def test_exact_spellings_need_no_notice(corpus_home: Path) -> None:
-    result = run(corpus_home, "get", "a/conf.222/6", "--json")
+@pytest.mark.parametrize("typed", ["a/conf.222/6", "S/RES/2198(2015)", "s / res / 2198 (2015)"])
+def test_exact_spellings_need_no_notice(corpus_home: Path, typed: str) -> None:
+    result = run(corpus_home, "get", typed, "--json")
     assert json.loads(result.stdout)["resolved_from"] is None
-    assert result.stderr == ""
+    assert run(corpus_home, "get", typed).stderr == ""
 
 
 @pytest.mark.parametrize("typed", ["E/2015/1", "e/2015/1", "E/2015", "a/conf222", "s/res/219",
@@ -89,8 +89,9 @@ def test_a_stored_file_name_finds_its_document_in_any_case(tmp_path: Path) -> No
 def test_search_pins_a_forgiven_symbol(corpus_home: Path) -> None:
     for typed, symbol in (("a/conf222/6", "A/CONF.222/6"), ("s/res/2198", "S/RES/2198 (2015)"),
                           ("e/2015/9/add7", "E/2015/9/Add.7")):
-        hits = json.loads(run(corpus_home, "search", typed, "--json").stdout)["hits"]
-        assert hits and hits[0]["symbol"] == symbol, typed
+        found = json.loads(run(corpus_home, "search", typed, "--json").stdout)
+        assert found["hits"] and found["hits"][0]["symbol"] == symbol, typed
+        assert f"Symbol {symbol} (you typed {typed})." in found["notices"]
 
 
 def test_spellings_are_exact_symbols() -> None:
