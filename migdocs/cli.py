@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
@@ -22,10 +22,14 @@ from migdocs.repo.home import resolve_home
 from migdocs.repo.lock import DEFAULT_WAIT
 from migdocs.indexer.extract import PDF_ENGINES
 from migdocs.indexer.ocr import OCR_MODES
-from migdocs.indexer.ingest import IngestReport
 from migdocs.repo import languages
+from migdocs.repo.cite import CITE_FORMATS
+from migdocs.repo.cite import cite as citation
 from migdocs.repo.model import DOCUMENT_TYPES, Document, Programme
-from migdocs.search.engine import MAX_LIMIT, SORT_ORDERS, SearchResult
+from migdocs.search.results import MAX_LIMIT, SORT_ORDERS, SearchResult
+
+if TYPE_CHECKING:
+    from migdocs.indexer.ingest import IngestReport
 
 OutputFormat = Literal["table", "json", "csv"]
 
@@ -83,9 +87,8 @@ class State:
 
     def repo(self) -> repository.Repository:
         if self._repo is None:
-            self._repo = repository.open(self.home, wait=self.wait)
-            for notice in self._repo.notices:
-                click.echo(notice, err=True)
+            self._repo = repository.open(self.home, wait=self.wait,
+                                         notify=lambda m: click.echo(m, err=True))
         return self._repo
 
 
@@ -649,6 +652,45 @@ def _bold(text: str, spans: list[tuple[int, int]]) -> str:
         pos = end
     out.append(text[pos:])
     return "".join(out)
+
+
+@cli.command()
+@click.argument("symbol")
+@click.option("--format", "fmt", type=click.Choice(CITE_FORMATS), default="un", show_default=True,
+              help="un: UN style; bibtex or ris for reference managers.")
+@pass_state
+def cite(state: State, symbol: str, fmt: str) -> None:
+    """Print the citation of a document.
+
+    \b
+    Example:
+      migdocs cite UN/POP/MIG-16CM/2018/5
+      migdocs cite A/69/767 --format bibtex
+    """
+    repo = state.repo()
+    document = repo.get(symbol)
+    meeting = repo.catalog.meeting(document.meeting) if document.meeting else None
+    click.echo(citation(document, meeting=meeting, format=fmt))  # type: ignore[arg-type]
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 opens it to the network.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@pass_state
+def serve(state: State, host: str, port: int) -> None:
+    """Serve the read-only search page and JSON API in a browser.
+
+    \b
+    Example:
+      migdocs serve            # then open http://127.0.0.1:8000/
+      migdocs serve --port 8080
+    """
+    repo = state.repo()  # opens (and repairs) the repository once, before any request
+    from migdocs.web import serve as run_server  # the web framework loads only here
+
+    click.echo(f"Serving {repo.home} on http://{host}:{port}/ (Ctrl+C stops)", err=True)
+    run_server(repo.home, host=host, port=port)
 
 
 @cli.group()

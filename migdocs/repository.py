@@ -1,29 +1,31 @@
 """The Repository: one home folder with its catalog, stored files and index.
 
-The CLI and (later) the web page talk to this class only.
+The CLI and the web page talk to this class only.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from migdocs.errors import NotFoundError, UsageError
-from migdocs.indexer.extract import PdfEngine
-from migdocs.indexer.index import INDEX_VERSION, Index
-from migdocs.indexer.ocr import OcrMode
-from migdocs.indexer.ingest import IngestReport, Ingester, Progress
+from migdocs.errors import NotFoundError, RepositoryError, UsageError
 from migdocs.repo import languages, lookup, symbols
 from migdocs.repo.catalog import Catalog
 from migdocs.repo.home import resolve_home
-from migdocs.repo.lock import DEFAULT_WAIT, WriterLock, remove_leftovers, replace_folder
-from migdocs.repo.model import Document, DocumentDetail, Programme
+from migdocs.repo.lock import DEFAULT_WAIT, WriterLock, remove_leftovers
+from migdocs.repo.model import Document, DocumentDetail, Programme, Suggestion
 from migdocs.repo.store import FileStore, sha256_of
-from migdocs.search.compile import Filters
-from migdocs.search.engine import SearchEngine, SearchResult, SortOrder
+
+if TYPE_CHECKING:  # the search and ingest machinery is imported when first used
+    from migdocs.indexer.extract import PdfEngine
+    from migdocs.indexer.ocr import OcrMode
+    from migdocs.indexer.ingest import IngestReport, Progress
+    from migdocs.search.backend import Backend
+    from migdocs.search.engine import SearchEngine, SearchResult, SortOrder
 
 
 @dataclass
@@ -37,7 +39,11 @@ class _NeedsWriter(Exception):
 
 
 class Repository:
-    def __init__(self, home: Path, *, wait: float = DEFAULT_WAIT) -> None:
+    """A home: catalog (truth), stored files, and the search index (derived, opened and if
+    need be rebuilt on first use: `get` and `list` never touch it)."""
+
+    def __init__(self, home: Path, *, wait: float = DEFAULT_WAIT,
+                 notify: Callable[[str], None] | None = None) -> None:
         self.home = home
         home.mkdir(parents=True, exist_ok=True)
         #: One writer at a time (ingest, remove, reindex, rebuild); readers never take it.
@@ -46,15 +52,15 @@ class Repository:
         self.wait = wait
         self.catalog = Catalog(home / "catalog.sqlite")
         self.store = FileStore(home / "files")
-        self.index_path = home / "index"
-        #: Things the user should hear about that happened while opening (e.g. a rebuild).
+        #: Things the user should hear about (e.g. a rebuild of the index).
         self.notices: list[str] = []
+        self._notify = notify or self.notices.append
+        self._backend: Backend | None = None
         self._engine: SearchEngine | None = None
-        self.index = self._open_index()
 
     def close(self) -> None:
-        if self._engine is not None:
-            self._engine.close()
+        if self._backend is not None:
+            self._backend.close()
         self.catalog.close()
 
     def __enter__(self) -> Repository:
@@ -74,74 +80,118 @@ class Repository:
                 remove_leftovers(self.home)
                 self.store.prune(keep=self.catalog.file_hashes())
             if outermost and repair:
-                if self._engine is not None:
-                    self._engine.close()
-                    self._engine = None
-                self.index = self._open_index()
+                self._close_index()
+                self.backend  # noqa: B018 - opens, and rebuilds if a crash left it behind
             yield
 
     def _need_writer(self) -> None:
         if not self.lock.held:
             raise _NeedsWriter
 
-    # -- index lifecycle ----------------------------------------------------------------------
-    def _open_index(self) -> Index:
-        """Open the index; create or rebuild it first if needed. Those are writes: they happen
-        under the writer lock, deciding again once it is held (another process may have done
-        it meanwhile), so two processes never create or rebuild it at once."""
-        try:
-            return self._open_or_repair_index()
-        except _NeedsWriter:
-            with self.lock.hold(wait=self.wait):
-                return self._open_or_repair_index()
+    def _close_index(self) -> None:
+        if self._backend is not None:
+            self._backend.close()
+        self._backend = None
+        self._engine = None
 
-    def _open_or_repair_index(self) -> Index:
+    # -- index lifecycle ----------------------------------------------------------------------
+    @property
+    def engine_setting(self) -> str:
+        """The search engine this home uses: `whoosh`, or a `sphinxql://` URL."""
+        from migdocs.search.backend import DEFAULT_ENGINE
+
+        return self.catalog.get_meta("engine") or DEFAULT_ENGINE
+
+    def set_engine(self, engine: str) -> None:
+        """Switch this home to another search engine; the next use rebuilds its index."""
+        from migdocs.search.backend import open_backend
+
+        open_backend(engine, self.home).close()  # validates the setting
+        with self.writing(repair=False):
+            self._close_index()
+            self.catalog.set_meta("engine", engine)
+            self.catalog.set_meta("index_version", "")
+
+    @property
+    def index_version(self) -> str:
+        from migdocs.indexer.analysis import ANALYSIS_VERSION
+
+        return f"{self.backend.version}/analysis-{ANALYSIS_VERSION}"
+
+    @property
+    def backend(self) -> Backend:
+        """The search index, rebuilt from the catalog first if it is missing, damaged, of
+        another format, or an ingest into it did not finish."""
+        if self._backend is None:
+            from migdocs.search.backend import open_backend
+
+            self._backend = open_backend(self.catalog.get_meta("engine"), self.home)
+            try:
+                self._prepare_index()
+            except _NeedsWriter:
+                with self.lock.hold(wait=self.wait):
+                    self._prepare_index()
+        return self._backend
+
+    def _prepare_index(self) -> None:
+        """Create or rebuild the index when needed. Those are writes: they happen under the
+        writer lock, deciding again once it is held (another process may have done it
+        meanwhile), so two processes never create or rebuild it at once."""
+        backend = self._backend
+        assert backend is not None
+        from migdocs.indexer.analysis import ANALYSIS_VERSION
+
+        version = f"{backend.version}/analysis-{ANALYSIS_VERSION}"
         recorded = self.catalog.get_meta("index_version")
-        exists = (self.index_path / "MAIN_WRITELOCK").exists() or any(self.index_path.glob("_MAIN_*.toc"))
-        if recorded is None and not self.catalog.document_ids():
-            self._need_writer()
-            index = Index.recreate(self.index_path) if not exists else Index(self.index_path)
-            self.catalog.set_meta("index_version", INDEX_VERSION)
-            return index
+        status = backend.status()
+        if status.state == "unreachable":
+            raise RepositoryError(f"the search engine is unreachable ({status.detail}); start it, "
+                                  "or switch this home back with `migdocs engine set whoosh`")
+        if not recorded and not self.catalog.has_documents():
+            if status.state != "ready":
+                self._need_writer()
+                backend.create()
+            self.catalog.set_meta("index_version", version)
+            return
         reason = None
-        if recorded != INDEX_VERSION:
-            reason = f"the index format changed ({recorded} -> {INDEX_VERSION})"
-        elif not exists:
+        if recorded != version:
+            reason = f"the index format changed ({recorded} -> {version})"
+        elif status.state == "missing":
             reason = "the index is missing"
+        elif status.state == "damaged":
+            reason = f"the index could not be opened ({status.detail})"
         elif self.catalog.get_meta("index_dirty") == "1":
             reason = "the last ingest did not finish"
             if not self.lock.held and not self.lock.is_free():
                 reason = None  # it is still running: readers answer from its last commit
-        if reason is None:
-            try:
-                return Index(self.index_path)
-            except Exception as exc:  # any damage to a derived index is repaired, not shown
-                reason = f"the index could not be opened ({type(exc).__name__}: {exc})"
-        self._need_writer()
-        self.notices.append(f"Rebuilding the search index from the catalog: {reason}.")
-        self.reindex()  # recreates the index folder itself
-        return self.index
+        if reason is not None:
+            self._need_writer()
+            self._notify(f"Rebuilding the search index from the catalog: {reason}.")
+            self._rebuild(backend)
 
     def reindex(self) -> int:
-        """Rebuild the index from the catalog alone (no file is read). Returns documents indexed."""
+        """Rebuild the index from the catalog alone (no file is read). Returns documents
+        indexed. Page text is analysed on every core; the new index is built aside and
+        swapped in: readers see the old index or the new, never half of one."""
         with self.writing(repair=False):
-            if self._engine is not None:
-                self._engine.close()
-                self._engine = None
-            # Built aside and swapped in: readers see the old index or the new, never half of one.
-            fresh = Index.recreate(self.home / "index.new")
-            count = 0
-            with fresh.writer() as writer:
-                for doc_id in self.catalog.document_ids():
-                    document = self.catalog.document(doc_id, with_pages=True)
-                    if document is not None:
-                        Index.add_or_update(writer, document)
-                        count += 1
-            replace_folder(self.home / "index.new", self.index_path)
-            self.index = Index(self.index_path)
-            self.catalog.set_meta("index_version", INDEX_VERSION)
-            self.catalog.set_meta("index_dirty", "0")
+            from migdocs.search.backend import open_backend
+
+            self._close_index()
+            backend = open_backend(self.catalog.get_meta("engine"), self.home)
+            count = self._rebuild(backend)
+            self._backend = backend
             return count
+
+    def _rebuild(self, backend: Backend) -> int:
+        from migdocs.indexer.reindex import rebuild
+
+        from migdocs.indexer.analysis import ANALYSIS_VERSION
+
+        self._engine = None
+        count = rebuild(self.catalog, backend)
+        self.catalog.set_meta("index_version", f"{backend.version}/analysis-{ANALYSIS_VERSION}")
+        self.catalog.set_meta("index_dirty", "0")
+        return count
 
     # -- ingest -------------------------------------------------------------------------------
     def ingest(self, paths: Iterable[os.PathLike[str] | str], *, pdf_engine: PdfEngine = "auto",
@@ -149,8 +199,10 @@ class Repository:
                progress: Progress | None = None, ocr: OcrMode = "auto") -> IngestReport:
         """`ocr`: auto reads pages without text by OCR (Tesseract, about 1.5-3 s a page on one
         core), always reads every PDF page, never none."""
+        from migdocs.indexer.ingest import Ingester
+
         with self.writing():
-            ingester = Ingester(self.catalog, self.store, self.index)
+            ingester = Ingester(self.catalog, self.store, self.backend)
             return ingester.run([Path(p) for p in paths], engine=pdf_engine, password=password,
                                 workers=workers, progress=progress, ocr_mode=ocr)
 
@@ -220,11 +272,18 @@ class Repository:
         return self.catalog.documents(session=session, entity=entity, language=lang, type=type,
                                       meeting=meeting, symbol=symbol)
 
+    def suggest(self, text: str, *, limit: int = 8) -> list[Suggestion]:
+        """Symbols, entities and titles completing `text` (autocomplete; the catalog, not the
+        index, so it costs well under a millisecond)."""
+        return [Suggestion(kind, value) for kind, value in self.catalog.suggest(text, limit=limit)]  # type: ignore[arg-type]
+
     # -- search -------------------------------------------------------------------------------
     @property
     def engine(self) -> SearchEngine:
         if self._engine is None:
-            self._engine = SearchEngine(self.index, self.catalog, self.resolve)
+            from migdocs.search.engine import SearchEngine
+
+            self._engine = SearchEngine(self.backend, self.catalog, self.resolve)
         return self._engine
 
     def search(self, q: str, *, lang: str | None = None, session: str | None = None,
@@ -233,6 +292,8 @@ class Repository:
                sort: SortOrder = "relevance", limit: int = 10, page: int = 1) -> SearchResult:
         """Search every language at once; see `migdocs.search.syntax` for the query language.
         The filters mean the same as `lang:` `session:` ... inside the query."""
+        from migdocs.search.compile import Filters
+
         filters = Filters(lang=languages.normalize(lang) if lang else None, session=session,
                           entity=entity, type=type, year=str(year) if year else None,
                           meeting=meeting, symbol=symbol)
@@ -256,6 +317,8 @@ class Repository:
     def similar(self, symbol_or_id: str, *, lang: str | None = None, limit: int = 10,
                 page: int = 1) -> SearchResult:
         """Documents like this one (more-like-this), in any language unless `lang` is given."""
+        from migdocs.search.compile import Filters
+
         document = self.get(symbol_or_id, with_pages=True)
         filters = Filters(lang=languages.normalize(lang) if lang else None)
         return self.engine.similar(document, filters=filters, limit=limit, page=page)
@@ -282,8 +345,9 @@ class Repository:
         return {
             "home": str(self.home),
             **counts,
-            "index_entries": self.index.doc_count(),
-            "index_version": INDEX_VERSION,
+            "index_entries": self.backend.reader().entry_count(),
+            "index_version": self.index_version,
+            "engine": self.engine_setting,
             "by_language": self.catalog.count_by("language"),
             "by_type": self.catalog.count_by("type"),
             "by_format": self.catalog.count_by("format"),
@@ -299,16 +363,18 @@ class Repository:
         lang = languages.normalize(language) if language else None
         if lang:
             document.require_version(lang)
-        with self.index.writer() as writer, self.catalog.transaction():
+        from migdocs.indexer.entries import document_entries
+
+        with self.backend.writer() as writer, self.catalog.transaction():
             if lang:
                 self.catalog.delete_version(document.id, lang)
                 removed = [f"{document.symbol or document.id} [{lang}]"]
                 remaining = self.catalog.document(document.id, with_pages=True)
                 assert remaining is not None
-                Index.add_or_update(writer, remaining)
+                writer.replace(document.id, document_entries(remaining))
             else:
                 self.catalog.delete_document(document.id)
-                Index.remove(writer, document.id)
+                writer.remove(document.id)
                 removed = [document.symbol or document.id]
         self.store.prune(keep=self.catalog.file_hashes())
         return removed
@@ -337,11 +403,10 @@ class Repository:
             problems.append(CheckProblem(
                 f"stored file {self.store.path(sha)} belongs to no document (left by an "
                 "interrupted ingest)", "harmless; the next `migdocs ingest` deletes it"))
-        indexed = self.index.summary()
+        indexed = self.backend.reader().summary()
+        expected_pages = self.catalog.indexable_pages()
         for doc_id in sorted(self.catalog.document_ids()):
-            document = self.catalog.document(doc_id, with_pages=True)
-            assert document is not None
-            expected = sum(1 for v in document.versions for p in v.pages if p.text.strip())
+            expected = expected_pages.get(doc_id, 0)
             found = indexed.pop(doc_id, {"meta": 0, "page": 0})
             if found["meta"] != 1 or found["page"] != expected:
                 problems.append(CheckProblem(
@@ -350,17 +415,19 @@ class Repository:
         for doc_id in sorted(indexed):
             problems.append(CheckProblem(f"{doc_id}: in the index but not in the catalog",
                                          "run `migdocs reindex`"))
-        if self.catalog.get_meta("index_version") != INDEX_VERSION:
+        if self.catalog.get_meta("index_version") != self.index_version:
             problems.append(CheckProblem("index format differs from this migdocs",
                                          "run `migdocs reindex`"))
         return problems
 
 
 def open(home: str | os.PathLike[str] | None = None, *,  # noqa: A001
-         wait: float = DEFAULT_WAIT) -> Repository:
+         wait: float = DEFAULT_WAIT, notify: Callable[[str], None] | None = None) -> Repository:
     """Open (creating if needed) the repository at `home`, $MIGDOCS_HOME or the user folder.
-    `wait`: seconds a write waits for another process's write (then BusyError)."""
+    `wait`: seconds a write waits for another process's write (then BusyError). `notify`
+    hears what the user should know (such as an index rebuild); without it they are kept in
+    `Repository.notices`."""
     path = resolve_home(home)
     if path.exists() and not path.is_dir():
         raise UsageError(f"{path} is a file, not a folder; give --home a folder")
-    return Repository(path, wait=wait)
+    return Repository(path, wait=wait, notify=notify)

@@ -1,12 +1,12 @@
-import pickle
+"""Per-language analysis: the terms the index holds and queries look up (pure, fast)."""
 
 import pytest
 
-from migdocs.indexer.analysis import ANALYZERS, arabic_analyzer
+from migdocs.indexer.analysis import ANALYZER_NAMES, TOKEN, analyze, term
 
 
 def terms(language: str, text: str) -> list[str]:
-    return [t.text for t in ANALYZERS[language]()(text)]
+    return analyze(text, language)
 
 
 @pytest.mark.parametrize("language, a, b", [
@@ -22,13 +22,28 @@ def terms(language: str, text: str) -> list[str]:
     ("ar", "الأمم", "الامم"),  # alef with hamza
     ("ar", "والمهاجرين", "المهاجرين"),  # conjunction before the article
     ("ar", "\ufe8d\ufedf\ufee4\ufe98\ufea4\ufeaa\ufe93", "المتحدة"),  # presentation forms
+    # A bare proclitic preposition without the article (issue: analysis gap)
+    ("ar", "لجورجيا", "جورجيا"),
+    ("ar", "بتنمية", "تنمية"),
+    ("ar", "كمهاجرين", "مهاجرين"),
+    ("ar", "ولجورجيا", "جورجيا"),
 ])
 def test_variants_share_terms(language: str, a: str, b: str) -> None:
     assert terms(language, a) == terms(language, b)
 
 
+@pytest.mark.parametrize("word, other", [
+    ("لاجئين", "اجئين"),  # refugees: the ل is the word's own
+    ("لبنان", "بنان"),  # Lebanon
+    ("كندا", "ندا"),  # Canada
+    ("فلسطين", "سطين"),
+    ("كبير", "بير"),  # too short to strip
+])
+def test_words_whose_first_letter_is_theirs_keep_it(word: str, other: str) -> None:
+    assert terms("ar", word) != terms("ar", other)
+
+
 def test_council_and_session_stay_apart_in_arabic() -> None:
-    # Whoosh's ISRI stemmer merges مجلس (council) and جلسة (session); Snowball does not.
     assert terms("ar", "مجلس") != terms("ar", "جلسة")
 
 
@@ -41,15 +56,18 @@ def test_entity_acronyms_are_not_stop_words() -> None:
     assert terms("en", "WHO US May") == ["who", "us", "may"]
 
 
-def test_offsets_point_into_the_original_text() -> None:
+def test_words_are_found_whole_with_their_diacritics() -> None:
     text = "تطبيق المبادئ المكرَّسة في الميثاق"
-    tokens = [(t.text, t.startchar, t.endchar)
-              for t in arabic_analyzer(stem=False)(text, chars=True)]
-    assert [text[s:e] for _, s, e in tokens] == ["تطبيق", "المبادئ", "المكرَّسة", "في", "الميثاق"]
+    assert [m.group() for m in TOKEN.finditer(text)] == ["تطبيق", "المبادئ", "المكرَّسة", "في", "الميثاق"]
 
 
-@pytest.mark.parametrize("language", sorted(ANALYZERS))
-def test_analyzers_pickle(language: str) -> None:
-    analyzer = ANALYZERS[language]()
-    clone = pickle.loads(pickle.dumps(analyzer))
-    assert [t.text for t in clone("Migration migrants")] == [t.text for t in analyzer("Migration migrants")]
+@pytest.mark.parametrize("name", ANALYZER_NAMES)
+def test_a_text_is_the_terms_of_its_words(name: str) -> None:
+    text = "Les travailleurs migrants, l'État's والمهاجرين لجورجيا 2015"
+    words = [term(w, name) for w in TOKEN.findall(text)]
+    assert analyze(text, name) == [w for w in words if w]
+
+
+def test_arabic_exact_keeps_the_form_as_typed() -> None:
+    assert analyze("والمهاجرين", "ar_exact") == ["المهاجرين"]
+    assert analyze("المهاجرين", "ar_exact") != analyze("مهاجرين", "ar_exact")

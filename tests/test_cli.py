@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 
+import migdocs
 from migdocs.cli import cli
-from migdocs.indexer.index import INDEX_VERSION
+from migdocs.indexer.analysis import analyze
+from migdocs.indexer.entries import analyzer_of
+from migdocs.search.query import And, Term
 from tests.conftest import CORPUS, run, without_timing
 
 
@@ -170,8 +173,10 @@ def test_index_format_change_rebuilds_automatically(small_home: Path) -> None:
     with sqlite3.connect(small_home / "catalog.sqlite") as db:
         db.execute("UPDATE meta SET value='schema-0/analysis-0' WHERE key='index_version'")
     result = run(small_home, "stats")
+    with migdocs.open(small_home) as repo:
+        version = repo.index_version
     assert result.stderr == ("Rebuilding the search index from the catalog: the index format "
-                             f"changed (schema-0/analysis-0 -> {INDEX_VERSION}).\n")
+                             f"changed (schema-0/analysis-0 -> {version}).\n")
     assert run(small_home, "check").output == "OK: catalog, stored files and index agree.\n"
 
 
@@ -188,7 +193,8 @@ def test_check_reports_a_missing_stored_file(small_home: Path) -> None:
 
 def test_a_deleted_index_is_rebuilt(small_home: Path) -> None:
     shutil.rmtree(small_home / "index")
-    result = run(small_home, "get", "A/69/720")
+    assert run(small_home, "get", "A/69/720").stderr == ""  # `get` reads the catalog only
+    result = run(small_home, "search", "A/69/720")
     assert result.stderr == "Rebuilding the search index from the catalog: the index is missing.\n"
     assert run(small_home, "check").exit_code == 0
 
@@ -221,7 +227,7 @@ def test_bad_language_is_a_usage_error(corpus_home: Path) -> None:
 def test_a_damaged_index_is_rebuilt(small_home: Path) -> None:
     for toc in (small_home / "index").glob("*.toc"):
         toc.write_bytes(b"garbage")
-    result = run(small_home, "get", "A/69/720")
+    result = run(small_home, "search", "A/69/720")
     assert result.exit_code == 0
     assert result.stderr.startswith("Rebuilding the search index from the catalog: the index could "
                                     "not be opened (")
@@ -238,6 +244,10 @@ def test_an_unwritable_home_is_a_message_not_a_traceback(tmp_path: Path) -> None
     assert "Traceback" not in result.output
 
 
+def all_words(field: str, words: str) -> And:
+    return And(tuple(Term(field, t) for t in analyze(words, analyzer_of(field))))
+
+
 @pytest.mark.parametrize("field, words, doc_ids", [
     ("title_en", "zero drafts", {"16cm-global-compact-for-safe-orderly-and"}),
     ("entity_name", "IOM", {"UN/POP/MIG-16CM/2018/5", "16cm-improving-data-for-safe-orderly-and"}),
@@ -246,25 +256,18 @@ def test_an_unwritable_home_is_a_message_not_a_traceback(tmp_path: Path) -> None
 ])
 def test_metadata_only_records_are_findable_in_the_index(corpus_home: Path, field: str,
                                                           words: str, doc_ids: set[str]) -> None:
-    from whoosh import index as whoosh_index
-    from whoosh.qparser import AndGroup, QueryParser
-
-    ix = whoosh_index.open_dir(corpus_home / "index")
-    with ix.searcher() as searcher:
-        query = QueryParser(field, ix.schema, group=AndGroup).parse(words)
-        hits = [(h["doc_id"], h["kind"]) for h in searcher.search(query)]
+    with migdocs.open(corpus_home) as repo:
+        hits = [(e.doc_id, e.kind) for e in repo.backend.reader().top(all_words(field, words))]
     assert sorted(hits) == sorted((doc_id, "meta") for doc_id in doc_ids)
 
 
 def test_page_text_is_indexed_per_language_with_page_numbers(corpus_home: Path) -> None:
-    from whoosh import index as whoosh_index
-    from whoosh.qparser import AndGroup, QueryParser
+    with migdocs.open(corpus_home) as repo:
+        reader = repo.backend.reader()
 
-    ix = whoosh_index.open_dir(corpus_home / "index")
-    with ix.searcher() as searcher:
         def find(field: str, words: str) -> list[tuple[str, str, int]]:
-            query = QueryParser(field, ix.schema, group=AndGroup).parse(words)
-            return sorted((h["doc_id"], h["language"], h["page"]) for h in searcher.search(query, limit=None))
+            return sorted((e.doc_id, e.language[0], e.page)
+                          for e in reader.top(all_words(field, words), limit=None))
 
         # A/69/720 is a two-page PDF in each language; "Guinée" is on page 2 in French
         assert ("A/69/720", "fr", 2) in find("text_fr", "guinee")

@@ -5,10 +5,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from whoosh import index as whoosh_index
-from whoosh.query import Term
-
 import migdocs
+from migdocs.search.query import Term
 from tests.conftest import CORPUS, HARD, run, without_timing
 
 HARD_CASES_SUMMARY = """\
@@ -74,12 +72,13 @@ def test_flags_for_protected_scanned_mislabelled_and_mixed_files(hard_home) -> N
 
 def test_each_page_is_indexed_in_its_own_language(hard_home) -> None:
     home = hard_home[0]
-    ix = whoosh_index.open_dir(home / "index")
-    with ix.searcher() as searcher:
-        arabic = searcher.search(Term("doc_id", "A/69/720") & Term("page_language", "ar"))
-        assert [(h["page"], h["language"]) for h in arabic] == [(2, "fr")]
-        english = searcher.search(Term("doc_id", "A/69/713"))
-        assert sorted(h["page_language"] for h in english if h["kind"] == "page") == ["en"]
+    with migdocs.open(home) as repo:
+        reader = repo.backend.reader()
+        mixed = reader.top(Term("doc_id", "A/69/720"), limit=None)
+        assert sorted((e.page, e.language, e.page_language) for e in mixed if e.kind == "page") == [
+            (1, ("fr",), "fr"), (2, ("fr",), "ar")]
+        english = reader.top(Term("doc_id", "A/69/713"), limit=None)
+        assert sorted(e.page_language for e in english if e.kind == "page") == ["en"]
 
 
 def test_password_option_opens_encrypted_pdf(tmp_path: Path) -> None:
@@ -152,11 +151,8 @@ def test_invalid_catalog_ingests_nothing_of_its_folder(tmp_path: Path) -> None:
 def test_a_second_writer_gets_a_clear_message_and_nothing_is_lost(tmp_path: Path) -> None:
     home = tmp_path / "home"
     run(home, "ingest", str(CORPUS / "unpc" / "text" / "A_69_767-EN.txt"))
-    writer = whoosh_index.open_dir(home / "index").writer()
-    try:
+    with migdocs.open(home) as other, other.backend.writer():  # another process writing
         result = run(home, "ingest", str(CORPUS / "unpc" / "text" / "A_69_767-FR.txt"))
-    finally:
-        writer.cancel()
     assert result.exit_code == 4  # busy
     assert result.stderr == (f"Error: {home / 'index'}: another migdocs process is writing to this "
                              "index; wait for it to finish and run the command again\n")

@@ -324,11 +324,11 @@ def test_searcher_is_reused_and_reopened_after_a_change(tmp_path: Path) -> None:
         assert repository.search("Tawergha").total == 0  # an empty repository
         repository.ingest([HARD / "mixed-language.pdf"])  # its text names it A/69/720
         assert symbols_of(repository.search("A/69/720")) == ["A/69/720"]
-        searcher = repository.engine.searcher()
+        reader = repository.backend.reader()
         repository.search("anything")
-        assert repository.engine.searcher() is searcher
+        assert repository.backend.reader() is reader
         repository.ingest([HARD / "many-pages.pdf"])
-        assert repository.engine.searcher() is not searcher
+        assert repository.backend.reader() is not reader
         assert symbols_of(repository.search("many-pages")) == ["other-matters"]  # its file
 
 

@@ -5,14 +5,13 @@ with a ranking that does not depend on which shard a document sits on."""
 
 from __future__ import annotations
 
-import functools
 import random
 import statistics
 from pathlib import Path
 
 import pytest
 
-from migdocs.indexer.analysis import ANALYZERS
+from migdocs.indexer.analysis import analyze
 from migdocs.search import sphinxql
 from migdocs.search.sphinx_config import ATTRIBUTES, FIELDS, described_schema
 from migdocs.search.sphinxql import doc_key, encode_term, prefix_patterns, entry_key, fetch_all, field_text, shard_of
@@ -27,13 +26,8 @@ TITLE_RANKER = ("OPTION ranker=expr('(bm25f(1.2,0.75) + sum((user_weight-1)*tf_i
                 "idf='plain', max_matches=10000")
 
 
-@functools.cache
-def _analyzer(language: str):  # noqa: ANN202
-    return ANALYZERS[language]()
-
-
 def analyse(text: str, language: str) -> list[str]:
-    return [t.text for t in _analyzer(language)(text)]
+    return analyze(text, language)
 
 
 def insert(cluster: Cluster, rows: list[dict]) -> None:

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from collections import deque
+from collections import Counter, deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from migdocs.errors import CatalogFileError, ExtractionError
 from migdocs.indexer import extract, language, naming, ocr
 from migdocs.indexer.extract import PdfEngine
-from migdocs.indexer.index import Index
+from migdocs.indexer.analysis import spelling_words
+from migdocs.indexer.entries import PageTerms, analyse_page, document_entries
 from migdocs.indexer.ocr import OcrMode
 from migdocs.indexer.normalise import letter_count
 from migdocs.repo import catalogfile, languages, symbols
@@ -36,9 +38,11 @@ from migdocs.repo.model import (
     StoredFile,
 )
 from migdocs.repo.store import FileStore, sha256_of
+from migdocs.search.backend import Backend
 
 UNDETERMINED = "und"
 IN_FLIGHT_PER_WORKER = 8
+WRITE_AFTER = 16  # units without touching a document before its entries are written
 Progress = Callable[[int, int], None]
 
 
@@ -90,6 +94,9 @@ class _Extracted:
     flags: list[str]
     declared_language: str | None
     title: str | None
+    #: Each page's terms, analysed here in the worker (the main process only writes them).
+    page_terms: list[PageTerms | None] = field(default_factory=list)
+    words: set[str] = field(default_factory=set)  # the did-you-mean vocabulary of the text
     ocr_problem: str | None = None  # why pages without text were not read by OCR
 
 
@@ -98,11 +105,12 @@ class _Job:
     path: Path
     engine: PdfEngine
     password: str | None
-    ocr: OcrMode = "auto"
     declared: str | None = None  # the language the catalog or file name gives
+    ocr: OcrMode = "auto"
 
 
 def _extract_job(job: _Job) -> _Extracted | ExtractionError:
+    declared = job.declared
     try:
         result = extract.pages(job.path, engine=job.engine, password=job.password)
     except ExtractionError as exc:
@@ -116,8 +124,15 @@ def _extract_job(job: _Job) -> _Extracted | ExtractionError:
     except ExtractionError as exc:  # OCR failed: the file is still catalogued, unread
         ocr_problem = exc.reason
     page_languages, detection = language.detect_pages(result.pages)
+    fallback = (detection.language if detection else None) or declared or result.declared_language
+    page_terms: list[PageTerms | None] = []
+    words: set[str] = set()
+    for text, page_language in zip(result.pages, page_languages):
+        analysed = page_language or fallback
+        page_terms.append(analyse_page(text, analysed) if analysed and text.strip() else None)
+        words |= spelling_words(text)
     return _Extracted(result.format, result.pages, page_languages, detection, result.flags,
-                      result.declared_language, result.title, ocr_problem)
+                      result.declared_language, result.title, page_terms, words, ocr_problem)
 
 
 def _run(jobs: list[_Job], workers: int, *,
@@ -160,12 +175,15 @@ def _isolated(job: _Job, work: Callable[[_Job], _Extracted | ExtractionError]) -
 
 
 class Ingester:
-    def __init__(self, catalog: Catalog, store: FileStore, index: Index) -> None:
+    def __init__(self, catalog: Catalog, store: FileStore, backend: Backend) -> None:
         self.catalog = catalog
         self.store = store
-        self.index = index
+        self.backend = backend
         self.report = IngestReport()
         self._superseded: list[str] = []  # uncatalogued documents a catalog record took over
+        #: Page terms made by the workers, by document, until its entries are written.
+        self._analysed: dict[str, dict[tuple[str, int], PageTerms]] = {}
+        self._words: Counter[str] = Counter()  # did-you-mean vocabulary: texts per word
 
     # -- discovery ------------------------------------------------------------------------
     def _discover(self, paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
@@ -276,37 +294,78 @@ class Ingester:
         units = self._units(paths)
         for unit in units:
             self._mark_unchanged(unit)
-        jobs = [_Job(f.path, engine, password, ocr_mode, f.language)
+        jobs = [_Job(f.path, engine, password, f.language, ocr_mode)
                 for u in units for f in u.files if f.changed]
         results = _run(jobs, workers or os.cpu_count() or 1)
         total, done = len(units), 0
-        changed: dict[str, None] = {}  # ordered set of document ids to (re)index
-        with self.index.writer() as writer:
+        # Documents to (re)index, in the order last touched. A document's entries are
+        # written once all its units are in (files of one document are neighbours), when it
+        # has not been touched for WRITE_AFTER units: memory stays flat however large the
+        # batch. A document touched again after that is rewritten after the commit (an
+        # index writer cannot replace what it added itself).
+        pending: dict[str, int] = {}
+        touched_ids: dict[str, None] = {}  # for the report, in order
+        written: set[str] = set()
+        late: dict[str, None] = {}
+        with self.backend.writer() as writer:
             self.catalog.set_meta("index_dirty", "1")
             for unit in units:
                 extracted = {id(f): next(results) for f in unit.files if f.changed}
                 with self.catalog.transaction():
                     document = self._apply(unit, extracted)
-                if document is not None:
-                    changed[document.id] = None
-                changed.update(dict.fromkeys(self._superseded))
+                    self._learn_words(extracted.values())
+                ids = [document.id] if document is not None else []
+                ids += self._superseded
                 self._superseded.clear()
+                for doc_id in ids:
+                    touched_ids[doc_id] = None
+                    if doc_id in written:
+                        late[doc_id] = None
+                    pending.pop(doc_id, None)
+                    pending[doc_id] = done
                 done += 1
+                for doc_id, touched in list(pending.items()):
+                    if done - touched < WRITE_AFTER:
+                        break
+                    del pending[doc_id]
+                    self._write(writer, doc_id)
+                    written.add(doc_id)
                 if progress:
                     progress(done, total)
-            # Once per document, after all its versions are in: a Whoosh writer cannot delete
-            # what it added itself before committing.
-            for doc_id in changed:
-                stored = self.catalog.document(doc_id, with_pages=True)
-                if stored is not None:
-                    Index.add_or_update(writer, stored)
-                else:
-                    Index.remove(writer, doc_id)
+            for doc_id in pending:
+                self._write(writer, doc_id)
+        if late:
+            with self.backend.writer() as writer:
+                for doc_id in late:
+                    self._write(writer, doc_id)
+        if self._words:
+            with self.catalog.transaction():
+                self.catalog.add_words(self._words)
         self.catalog.set_meta("index_dirty", "0")
-        self.report.documents = [d for d in changed if self.catalog.resolve(d) is not None]
+        self.report.documents = [d for d in touched_ids if self.catalog.resolve(d) is not None]
         if self.report.updated:
             self.store.prune(keep=self.catalog.file_hashes())
         return self.report
+
+    def _write(self, writer: Any, doc_id: str) -> None:
+        stored = self.catalog.document(doc_id, with_pages=True)
+        analysed = self._analysed.pop(doc_id, None)
+        if stored is not None:
+            writer.replace(doc_id, document_entries(stored, analysed))
+            titles = [stored.title] + [v.title for v in stored.versions]
+            self._learn_words([], spelling_words("\n".join(filter(None, titles))))
+        else:  # a catalog record took its only file over
+            writer.remove(doc_id)
+
+    def _learn_words(self, results: Iterable[_Extracted | ExtractionError],
+                     words: set[str] | None = None) -> None:
+        """Count the words of these texts for the did-you-mean vocabulary (written to the
+        catalog at the end of the run: one upsert per distinct word, not per text)."""
+        if words:
+            self._words.update(words)
+        for result in results:
+            if isinstance(result, _Extracted):
+                self._words.update(result.words)
 
     def _apply(self, unit: _Unit, extracted: dict) -> Document | None:
         """Write one unit to the catalog; the document to reindex, or None when unchanged."""
@@ -422,6 +481,10 @@ class Ingester:
         self.store.put(f.path, f.sha256)
         pages = [Page(n, text, page_lang or (detection.language if detection else None))
                  for n, (text, page_lang) in enumerate(zip(result.pages, result.page_languages), 1)]
+        analysed = self._analysed.setdefault(doc_id, {})
+        for page, terms in zip(pages, result.page_terms):
+            if terms is not None:
+                analysed[(lang, page.number)] = terms
         self.catalog.put_version(doc_id, LanguageVersion(
             language=lang, title=title,
             file=StoredFile(f.sha256, f.path.name, result.format, f.path.stat().st_size),

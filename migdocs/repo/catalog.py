@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -77,6 +77,10 @@ CREATE TABLE IF NOT EXISTS pages (
     text TEXT NOT NULL,
     PRIMARY KEY (version_id, number)
 );
+-- Derived: every word written in some page or title (case-folded, letters only, 3+) with how
+-- many texts (files, titles) hold it: the did-you-mean vocabulary. Rebuilt by reindex; a
+-- removed document's words may linger (a suggestion is offered only when it finds documents).
+CREATE TABLE IF NOT EXISTS words (word TEXT PRIMARY KEY, texts INTEGER NOT NULL) WITHOUT ROWID;
 """
 
 
@@ -170,6 +174,41 @@ class Catalog:
 
     def set_meta(self, key: str, value: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    def generation(self) -> tuple[int, int]:
+        """Changes when the catalog changes, by this connection or another: for caches."""
+        version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        return version, self.db.total_changes
+
+    # -- did-you-mean vocabulary ------------------------------------------------------------
+    def add_words(self, counts: Mapping[str, int]) -> None:
+        self.db.executemany(
+            "INSERT INTO words(word, texts) VALUES (?, ?) "
+            "ON CONFLICT(word) DO UPDATE SET texts = texts + excluded.texts", counts.items())
+
+    def clear_words(self) -> None:
+        self.db.execute("DELETE FROM words")
+
+    def has_word(self, word: str) -> bool:
+        return self.db.execute("SELECT 1 FROM words WHERE word=?", (word,)).fetchone() is not None
+
+    def words_starting(self, first: str) -> dict[str, int]:
+        """Known words starting with the letter `first`, with how many texts hold them."""
+        return dict(self.db.execute(
+            "SELECT word, texts FROM words WHERE word >= ? AND word < ?",
+            (first, chr(ord(first) + 1))))
+
+    def document_facts(self) -> dict[str, tuple[str | None, list[str], str | None, str, str | None, str | None]]:
+        """id -> (symbol, sessions, entity, type, year, date) of every document: what
+        ranking and facets need, in one read."""
+        sessions: dict[str, list[str]] = {}
+        for doc_id, session in self.db.execute(
+                "SELECT doc_id, session FROM document_sessions ORDER BY doc_id, ordinal"):
+            sessions.setdefault(doc_id, []).append(session)
+        return {doc_id: (symbol, sessions.get(doc_id, []), entity, type_,
+                         date[:4] if date else None, date)
+                for doc_id, symbol, entity, type_, date in self.db.execute(
+                    "SELECT id, symbol, entity, type, date FROM documents")}
 
     # -- meetings ---------------------------------------------------------------------------
     def put_meeting(self, meeting: Meeting) -> bool:
@@ -268,6 +307,15 @@ class Catalog:
             (doc_id, language, number)).fetchone()
         return Page(*row) if row else None
 
+    def has_documents(self) -> bool:
+        return self.db.execute("SELECT 1 FROM documents LIMIT 1").fetchone() is not None
+
+    def indexable_pages(self) -> dict[str, int]:
+        """doc id -> how many of its pages have text (each is an index entry)."""
+        return dict(self.db.execute(
+            """SELECT v.doc_id, count(*) FROM pages p JOIN versions v ON v.id=p.version_id
+               WHERE length(trim(p.text, ' '||char(9,10,11,12,13))) > 0 GROUP BY v.doc_id"""))
+
     def document_ids(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT id FROM documents")]
 
@@ -292,6 +340,32 @@ class Catalog:
         ids = [r[0] for r in self.db.execute(sql, args)]
         docs = [d for d in (self.document(i) for i in ids) if d is not None]
         return sorted(docs, key=lambda d: symbols.natural_key(d.symbol or d.id))
+
+    def suggest(self, text: str, *, limit: int = 10) -> list[tuple[str, str]]:
+        """Completions of what someone is typing: (kind, value) for symbols starting with it,
+        entities (acronym or name) starting with it, and titles containing it; at most
+        `limit` of each kind, symbols first. For autocomplete, so plain LIKE on a few hundred
+        rows (well under a millisecond here), not the search index."""
+        text = " ".join(text.split())
+        if not text:
+            return []
+        like, key = _escape_like(text), _escape_like(symbols.key(text))
+        queries = [
+            ("symbol", "SELECT symbol FROM documents WHERE symbol_key LIKE ? ESCAPE '\\' "
+                       "ORDER BY length(symbol), symbol LIMIT ?", (key + "%",)),
+            ("entity", "SELECT DISTINCT entity FROM documents WHERE entity LIKE ? ESCAPE '\\' "
+                       "OR entity_name LIKE ? ESCAPE '\\' ORDER BY entity LIMIT ?",
+             (like + "%", like + "%")),
+            ("title", "SELECT DISTINCT title FROM (SELECT title FROM documents UNION ALL "
+                      "SELECT title FROM versions) WHERE title LIKE ? ESCAPE '\\' "
+                      "ORDER BY title NOT LIKE ? ESCAPE '\\', title NOT LIKE ? ESCAPE '\\', "
+                      "length(title) LIMIT ?",  # starting with it, then a word starting with it
+             ("%" + like + "%", like + "%", "% " + like + "%")),
+        ]
+        out: list[tuple[str, str]] = []
+        for kind, sql, args in queries:
+            out += [(kind, row[0]) for row in self.db.execute(sql, (*args, limit)) if row[0]]
+        return out
 
     def delete_document(self, doc_id: str) -> None:
         self.db.execute("DELETE FROM documents WHERE id=?", (doc_id,))
@@ -409,6 +483,11 @@ class Catalog:
             "format": "SELECT coalesce(format, 'no file'), count(*) FROM versions GROUP BY 1",
         }
         return dict(self.db.execute(queries[column]).fetchall())
+
+
+def _escape_like(text: str) -> str:
+    """`text` matched literally by LIKE ... ESCAPE '\\' (no wildcards from the user)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _format_number(found: str) -> int:

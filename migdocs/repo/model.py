@@ -109,6 +109,16 @@ class Document:
 
 
 @dataclass
+class Suggestion:
+    """A completion of what someone is typing: a symbol, an entity or a title."""
+    kind: Literal["symbol", "entity", "title"]
+    value: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "value": self.value}
+
+
+@dataclass
 class DocumentDetail:
     """One document as `get` shows it: with its related documents (parent, Rev./Add./Corr.)
     and, when `with_text`, the text of every page."""

@@ -1,9 +1,11 @@
-"""From the query tree to Whoosh queries, one language at a time.
+"""From the query tree to compiled (engine-neutral) queries, one language at a time.
 
-Every word goes through each language's analyzer and is looked up in that language's
-fields, so one query finds `migrant workers`, `travailleurs migrants`, `trabajadores
-migrantes` and `العمال المهاجرين` alike. Wildcard and fuzzy words are expanded here, against
-the index's own vocabulary, with a cap on how many terms one word may become.
+Every word goes through the analyzer of each language written in its script and is looked
+up in that language's fields, so one query finds `migrant workers`, `travailleurs
+migrants`, `trabajadores migrantes` and `العمال المهاجرين` alike, while an Arabic word is not
+looked up in French text nor a Latin one in Arabic text (half the lookups; a symbol-shaped
+word, cited in every script, is looked up everywhere). Wildcard and fuzzy words are expanded
+here, against the index's own vocabulary, with a cap on how many terms one word may become.
 """
 
 from __future__ import annotations
@@ -13,16 +15,22 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from whoosh import query as wq
-from whoosh.analysis import Analyzer
-from whoosh.reading import IndexReader
-
 from migdocs.errors import UsageError
-from migdocs.indexer.analysis import ANALYZERS, arabic_analyzer
-from migdocs.indexer.index import FIELD_LANGUAGES
+from migdocs.indexer.analysis import analyze, is_arabic
+from migdocs.indexer.entries import (
+    ENTITY_NAME,
+    FIELD_LANGUAGES,
+    TEXT_AR_EXACT,
+    TITLE_AR_EXACT,
+    keyword,
+)
 from migdocs.indexer.normalise import fold_accents, fold_arabic
 from migdocs.repo import languages, symbols
 from migdocs.repo.model import DOCUMENT_TYPES
+from migdocs.search import query as wq
+from migdocs.search.backend import Reader
+from migdocs.search.query import any_of as _or
+from migdocs.search.query import terms_query as _terms_query
 from migdocs.search.syntax import Clause, Field, Group, Node, Phrase, Word
 
 #: How many index terms one wildcard or fuzzy word may expand to (the most frequent win).
@@ -30,21 +38,25 @@ MAX_EXPANSIONS = 64
 #: A symbol written in a query weighs this much more than a word.
 SYMBOL_BOOST = 20.0
 _STOP_CHECK_LANGUAGES = ("ar", "en", "fr", "es")
-_ANALYZERS: dict[str, Analyzer] = {}
 _SYMBOL_SHAPED = re.compile(r"[/_].*\d|\d.*[/_]")
+_LATIN_LANGUAGES = tuple(lang for lang in FIELD_LANGUAGES if lang != "ar")
 
 SymbolResolver = Callable[[str], "str | None"]
 
 
-def analyzer(name: str) -> Analyzer:
-    """Analyzers by field language; `ar_exact` is Arabic without stemming."""
-    if name not in _ANALYZERS:
-        _ANALYZERS[name] = arabic_analyzer(stem=False) if name == "ar_exact" else ANALYZERS[name]()
-    return _ANALYZERS[name]
-
-
-def analyze(text: str, name: str) -> list[str]:
-    return [t.text for t in analyzer(name)(text, mode="query")]
+def field_languages(text: str) -> tuple[str, ...]:
+    """The field languages a word is looked up in, by its script: Arabic letters -> Arabic
+    (and `other`); other letters -> the Latin-script languages; digits only, or a symbol
+    (cited in every script) -> all."""
+    if _SYMBOL_SHAPED.search(text):
+        return FIELD_LANGUAGES
+    arabic = is_arabic(text)
+    other_letters = any(c.isalpha() and not ("\u0600" <= c <= "\u06ff") for c in text)
+    if arabic and not other_letters:
+        return ("ar", "other")
+    if other_letters and not arabic:
+        return _LATIN_LANGUAGES
+    return FIELD_LANGUAGES
 
 
 def fold_prefix(text: str, language: str) -> str:
@@ -82,7 +94,7 @@ class Compiled:
 
 
 class QueryCompiler:
-    def __init__(self, reader: IndexReader, *, resolve_symbol: SymbolResolver,
+    def __init__(self, reader: Reader, *, resolve_symbol: SymbolResolver,
                  notices: list[str]) -> None:
         self.reader = reader
         self.resolve_symbol = resolve_symbol
@@ -99,7 +111,7 @@ class QueryCompiler:
             if code not in languages.NAMES:
                 self.notices.append(f"Ignored lang:{value}: use ar, en, fr or es.")
                 return None
-            return wq.Term("language", code)
+            return wq.Term("language", keyword("language", code))
         if f.name == "type":
             if value.lower() not in DOCUMENT_TYPES:
                 self.notices.append(f"Ignored type:{value}: use one of {', '.join(DOCUMENT_TYPES)}.")
@@ -113,7 +125,7 @@ class QueryCompiler:
         if f.name == "symbol":
             return self.symbol_query(value)
         fieldname = {"session": "sessions", "entity": "entity", "meeting": "meeting"}[f.name]
-        return wq.Term(fieldname, value.lower())
+        return wq.Term(fieldname, keyword(fieldname, value))
 
     def symbol_query(self, value: str) -> wq.Query:
         """`A/RES/71/*` on the symbol key; a messy spelling of an existing symbol is resolved;
@@ -132,7 +144,7 @@ class QueryCompiler:
         parts = [p for p in parts if p is not None]
         if not parts:
             return None
-        return parts[0] if len(parts) == 1 else wq.And(parts)
+        return parts[0] if len(parts) == 1 else wq.And(tuple(parts))
 
     # -- words --------------------------------------------------------------------------------
     def is_stop_word(self, word: Word) -> bool:
@@ -177,15 +189,17 @@ class QueryCompiler:
         if group.operator == "any":
             positive: wq.Query | None = _or(must + should)
         elif must:
-            positive = wq.And(must)
-            if should:
-                positive = wq.AndMaybe(positive, _or(should))
+            positive = wq.all_of(must)
+            maybe = _or(should)
+            if positive is not None and maybe is not None:
+                positive = wq.AndMaybe(positive, maybe)
         else:
             positive = _or(should)
+        negative = _or(must_not)
         if positive is None:
             return None
-        if must_not:
-            positive = wq.AndNot(positive, _or(must_not))
+        if negative is not None:
+            positive = wq.AndNot(positive, negative)
         return positive
 
     def text_query(self, text: str, terms: dict[str, set[str]], *,
@@ -199,20 +213,21 @@ class QueryCompiler:
                     q = self.text_query(spelling, terms, spelled=True)
                     if q is not None:
                         subqueries.append(q)
-        for lang in FIELD_LANGUAGES:
+        looked_up = field_languages(text)
+        for lang in looked_up:
             tokens = analyze(text, lang)
             if not tokens:
                 continue
             terms.setdefault(lang, set()).update(tokens)
             for fieldname in (f"text_{lang}", f"title_{lang}"):
                 subqueries.append(_terms_query(fieldname, tokens))
-        exact = analyze(text, "ar_exact")
-        if exact and any(_is_arabic(t) for t in exact):
+        exact = analyze(text, "ar_exact") if "ar" in looked_up else []
+        if exact and any(is_arabic(t) for t in exact):
             terms.setdefault("ar_exact", set()).update(exact)
-            subqueries += [_terms_query("text_ar_exact", exact), _terms_query("title_ar_exact", exact)]
-        entity = analyze(text, "en")
+            subqueries += [_terms_query(TEXT_AR_EXACT, exact), _terms_query(TITLE_AR_EXACT, exact)]
+        entity = analyze(text, "en") if "en" in looked_up else []
         if entity:
-            subqueries.append(_terms_query("entity_name", entity))
+            subqueries.append(_terms_query(ENTITY_NAME, entity))
         if not spelled and _SYMBOL_SHAPED.search(text):
             key = self.resolve_symbol(text)
             if key:
@@ -222,14 +237,13 @@ class QueryCompiler:
     def wildcard_query(self, word: Word, terms: dict[str, set[str]]) -> wq.Query | None:
         candidates: list[tuple[int, str, str]] = []  # (doc frequency, field, term)
         exact: list[wq.Query] = []
-        for lang in FIELD_LANGUAGES:
+        for lang in field_languages(word.text):
             prefix = fold_prefix(word.text, lang)
             if not prefix:
                 continue
             for fieldname in (f"text_{lang}", f"title_{lang}"):
-                for btext in self.reader.expand_prefix(fieldname, prefix):
-                    text = btext.decode("utf-8")
-                    candidates.append((self.reader.doc_frequency(fieldname, text), fieldname, text))
+                for text, frequency in self.reader.expand_prefix(fieldname, prefix):
+                    candidates.append((frequency, fieldname, text))
             stemmed = analyze(word.text, lang)
             if len(stemmed) == 1:  # `migrations*` also matches the stem `migrat`
                 exact += [wq.Term(f"text_{lang}", stemmed[0]), wq.Term(f"title_{lang}", stemmed[0])]
@@ -239,7 +253,7 @@ class QueryCompiler:
     def fuzzy_query(self, word: Word, terms: dict[str, set[str]]) -> wq.Query | None:
         candidates: list[tuple[int, str, str]] = []
         exact: list[wq.Query] = []
-        for lang in FIELD_LANGUAGES:
+        for lang in field_languages(word.text):
             tokens = analyze(word.text, lang)
             if len(tokens) != 1:
                 continue
@@ -247,9 +261,8 @@ class QueryCompiler:
             terms.setdefault(lang, set()).add(token)
             for fieldname in (f"text_{lang}", f"title_{lang}"):
                 exact.append(wq.Term(fieldname, token))
-                for text in self.reader.terms_within(fieldname, token, word.fuzzy, prefix=1):
-                    if text != token:
-                        candidates.append((self.reader.doc_frequency(fieldname, text), fieldname, text))
+                for text, frequency in self.reader.expand_fuzzy(fieldname, token, word.fuzzy):
+                    candidates.append((frequency, fieldname, text))
         return self._expanded(f"{word.text}~", candidates, exact, terms)
 
     def _expanded(self, shown: str, candidates: list[tuple[int, str, str]], exact: list[wq.Query],
@@ -271,17 +284,3 @@ class QueryCompiler:
         return _or(exact + [wq.Term(f, t) for _, f, t in candidates])
 
 
-def _terms_query(fieldname: str, tokens: list[str]) -> wq.Query:
-    if len(tokens) == 1:
-        return wq.Term(fieldname, tokens[0])
-    return wq.Phrase(fieldname, tokens)
-
-
-def _or(queries: list[wq.Query]) -> wq.Query | None:
-    if not queries:
-        return None
-    return queries[0] if len(queries) == 1 else wq.Or(queries)
-
-
-def _is_arabic(text: str) -> bool:
-    return any("\u0600" <= c <= "\u06ff" for c in text)

@@ -1,132 +1,81 @@
-"""Search: run a parsed query on the index, group page hits by document, rank, facet,
+"""Search: run a parsed query through the backend, group entries by document, rank, facet,
 paginate, and build page-numbered snippets from the catalog's page texts.
 
 Ranking (best match): a document's score is its best page's score plus its record's (title,
 entity, symbol) score; measured on known-item queries, adding its other pages' scores
-favours long documents and ranks worse. Documents that contain every word of the query (anywhere in the document)
-rank above those that miss one, and the fewer words a document misses the higher it ranks.
-Required (`+`, `AND`) and excluded (`-`, `NOT`) words are decided per document too, not per
-page. A query that is a symbol puts that document first.
+favours long documents and ranks worse. Documents that contain every word of the query
+(anywhere in the document) rank above those that miss one, and the fewer words a document
+misses the higher it ranks. Required (`+`, `AND`) and excluded (`-`, `NOT`) words are
+decided per document too, not per page. A query that is a symbol puts that document first.
+
+Speed: which documents match each word comes from the backend as sets, unscored (totals,
+coverage and facets are exact); only the documents that can reach the requested page are
+scored. A common word over 20,000 pages scores its best 80 entries, not all of them.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
-from functools import lru_cache
-from typing import Literal, get_args
-
-from whoosh import query as wq
-from whoosh.searching import Searcher
+from collections.abc import Callable, Sequence
 
 from migdocs.errors import UsageError
-from migdocs.indexer.analysis import spelling_analyzer
-from migdocs.indexer.index import Index, text_field
+from migdocs.indexer.analysis import analyze
+from migdocs.indexer.entries import text_field
+from migdocs.repo import languages as langs
 from migdocs.repo import symbols
 from migdocs.repo.catalog import Catalog
 from migdocs.repo.model import Document
-from migdocs.search import syntax
+from migdocs.search import query as q
+from migdocs.search import ranking, syntax
+from migdocs.search.backend import Backend, Reader
 from migdocs.search.compile import Compiled, Filters, QueryCompiler
 from migdocs.search.highlight import Snippet, snippet
+from migdocs.search.ranking import FACETS, Candidate, Facts
+from migdocs.search.results import MAX_LIMIT, SORT_ORDERS, Hit, SearchResult, SortOrder
+from migdocs.search.suggest import Speller
 
-SortOrder = Literal["relevance", "date", "symbol"]
-SORT_ORDERS: tuple[str, ...] = get_args(SortOrder)
-FACETS = ("language", "session", "entity", "type", "year")
-MAX_LIMIT = 1000
 MAX_CLAUSES = 32  # top-level words and groups of one query
 SNIPPETS_PER_HIT = 2
 SNIPPET_CANDIDATES = 6  # best entries of a document considered for its snippets
 SIMILAR_TERMS = 12  # per language version
 SIMILAR_TEXT_CHARS = 50_000
-_SPELLING = spelling_analyzer()
-StoredFields = Callable[[int], dict]
+#: Scoring a large group of equally covering documents: the best TOP_ENTRIES_PER_HIT x
+#: wanted entries are scored first, the documents they name rescored exactly.
+TOP_ENTRIES_PER_HIT = 8
+EXACT_SCORING_BELOW = 64  # groups this small are scored whole
 
-
-@dataclass
-class Hit:
-    symbol: str | None
-    id: str
-    title: str | None
-    entity: str | None
-    type: str
-    sessions: list[str]
-    languages: list[str]
-    date: str | None
-    score: float
-    matched: int  # how many of the query's words the document contains
-    snippets: list[Snippet] = field(default_factory=list)
-
-
-@dataclass
-class SearchResult:
-    query: str
-    total: int
-    page: int
-    limit: int
-    sort: str
-    hits: list[Hit]
-    facets: dict[str, dict[str, int]]
-    suggestion: str | None = None
-    notices: list[str] = field(default_factory=list)
-    words: int = 0  # how many words the query's best match counts
-
-    def as_dict(self) -> dict:
-        """The JSON shape of a search (`search --json`, the web API); ranking internals
-        (`matched`, `words`) stay out."""
-        data = asdict(self)
-        del data["words"]
-        for hit in data["hits"]:
-            del hit["matched"]
-            for s in hit["snippets"]:
-                s["highlights"] = [list(h) for h in s["highlights"]]
-        return data
-
-
-@dataclass
-class _DocumentMatch:
-    doc_id: str
-    entries: list[tuple[float, int]] = field(default_factory=list)  # (score, docnum)
-    languages: set[str] = field(default_factory=set)
-    stored: dict = field(default_factory=dict)  # the fields of one entry: metadata
-    matched: int = 0
-    score: float = 0.0
+__all__ = ["Hit", "SearchResult", "SearchEngine", "SortOrder", "SORT_ORDERS", "MAX_LIMIT"]
 
 
 class SearchEngine:
-    """Owns one Whoosh searcher, reopened only when the index has changed."""
+    """Searches one backend; document metadata (for facets and sorting) comes from the
+    catalog, read once per catalog change."""
 
-    def __init__(self, index: Index, catalog: Catalog, resolve: Callable[[str], str | None]) -> None:
-        self.index = index
+    def __init__(self, backend: Backend, catalog: Catalog, resolve: Callable[[str], str | None]) -> None:
+        self.backend = backend
         self.catalog = catalog
         self._resolve_doc = resolve
-        self._searcher: Searcher | None = None
-
-    def searcher(self) -> Searcher:
-        if self._searcher is not None and self._searcher.doc_count_all() == 0:
-            # Whoosh cannot refresh a searcher opened on an empty index (its reader has no
-            # segments to reuse); opening a new one is as cheap.
-            self._searcher.close()
-            self._searcher = None
-        if self._searcher is None:
-            self._searcher = self.index.ix.searcher()
-        else:
-            self._searcher = self._searcher.refresh()
-        return self._searcher
+        self._facts: dict[str, Facts] = {}
+        self._facts_generation: object = None
+        self.speller = Speller(catalog)
 
     def close(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
-            self._searcher = None
+        self.backend.close()
+
+    def facts(self) -> dict[str, Facts]:
+        generation = self.catalog.generation()
+        if generation != self._facts_generation:
+            self._facts = self.catalog.document_facts()
+            self._facts_generation = generation
+        return self._facts
 
     def resolve_symbol_key(self, text: str) -> str | None:
         """The index key of the document a messy symbol spelling means, if it exists."""
         doc_id = self._resolve_doc(text)
         if doc_id is None:
             return None
-        document = self.catalog.document(doc_id)
-        return symbols.key(document.symbol) if document and document.symbol else None
+        symbol = self.facts().get(doc_id, (None,))[0]
+        return symbols.key(symbol) if symbol else None
 
     # -- search -------------------------------------------------------------------------------
     def search(self, text: str, *, filters: Filters, sort: SortOrder = "relevance",
@@ -136,12 +85,11 @@ class SearchEngine:
         if symbols.spellings(text):  # `S/RES/2208 (2015)`, `S/RES/2208(2015)`: one symbol
             parsed = syntax.ParsedQuery(text, syntax.Group([syntax.Clause(syntax.Word(text.strip()))]))
         notices = parsed.notices
-        searcher = self.searcher()
-        compiler = QueryCompiler(searcher.reader(), resolve_symbol=self.resolve_symbol_key,
-                                 notices=notices)
+        reader = self.backend.reader()
+        compiler = QueryCompiler(reader, resolve_symbol=self.resolve_symbol_key, notices=notices)
         filter_parts = [compiler.filter_query(filters)]
         words: list[Compiled] = []
-        excluded: list[wq.Query] = []
+        excluded: list[q.Query] = []
         stop_words: list[syntax.Clause] = []
         clauses = parsed.root.clauses
         if len(clauses) > MAX_CLAUSES:
@@ -167,17 +115,17 @@ class SearchEngine:
                 words.append(compiled)
         if not words and stop_words:  # a query of stop words only: search them after all
             words = [c for c in map(compiler.compile_clause, stop_words) if c is not None]
-        filter_q = _and([p for p in filter_parts if p is not None])
-        single = self._single_word(parsed, words)
+        filter_q = q.all_of([p for p in filter_parts if p is not None])
+        single = _single_word(parsed, words)
         pinned = self._resolve_doc(single) if single else None  # a symbol or id names a document
-        cited = self._citation_pattern(single)
+        cited = _citation_pattern(single)
         keep = None
         if cited:  # a symbol: its document, then documents that cite exactly that symbol
-            keep = lambda m, stored: m.doc_id == pinned or self._cites(m, cited, stored)  # noqa: E731
-        result = self._execute(text, words, filter_q, excluded, pinned=pinned, sort=sort,
+            keep = lambda c: c.doc_id == pinned or self._cites(c, cited)  # noqa: E731
+        result = self._execute(reader, text, words, filter_q, excluded, pinned=pinned, sort=sort,
                                limit=limit, page=page, notices=notices, keep=keep)
         if suggest:
-            result.suggestion = self._suggestion(text, parsed, words, filters, result)
+            result.suggestion = self._suggestion(text, parsed, filters)
         return result
 
     def similar(self, document: Document, *, filters: Filters, limit: int = 10,
@@ -185,20 +133,19 @@ class SearchEngine:
         """More like this: the key terms of each language version, weighted by how much
         they distinguish the document in the index, as one query; the document excluded."""
         _check_paging("relevance", limit, page)
-        searcher = self.searcher()
-        compiler = QueryCompiler(searcher.reader(), resolve_symbol=self.resolve_symbol_key,
-                                 notices=[])
-        subqueries: list[wq.Query] = []
+        reader = self.backend.reader()
+        compiler = QueryCompiler(reader, resolve_symbol=self.resolve_symbol_key, notices=[])
+        subqueries: list[q.Query] = []
         terms: dict[str, set[str]] = {}
         for version in document.versions:
             body = "\n".join(p.text for p in version.pages)[:SIMILAR_TEXT_CHARS]
-            language = version.detected_language or version.language
-            fieldname = text_field(language)
+            language = langs.field_language(version.detected_language or version.language)
             if not body.strip():
                 continue
-            for term, weight in searcher.key_terms_from_text(fieldname, body, numterms=SIMILAR_TERMS):
-                subqueries.append(wq.Term(fieldname, term, boost=weight))
-                terms.setdefault(fieldname.split("_", 1)[1], set()).add(term)
+            fieldname = text_field(language)
+            for term, weight in reader.key_terms(fieldname, analyze(body, language), SIMILAR_TERMS):
+                subqueries.append(q.Term(fieldname, term, boost=weight))
+                terms.setdefault(language, set()).add(term)
         title = " ".join(filter(None, [document.title] + [v.title for v in document.versions]))
         if title:
             title_query = compiler.text_query(title, terms)
@@ -209,111 +156,114 @@ class SearchEngine:
             return SearchResult(query_text, 0, page, limit, "relevance", [], {},
                                 notices=[f"{document.symbol or document.id} has no text or "
                                          "title to compare with."])
-        compiled = Compiled(syntax.Clause(syntax.Word(query_text)), wq.Or(subqueries), terms)
-        return self._execute(query_text, [compiled], compiler.filter_query(filters),
-                             [wq.Term("doc_id", document.id)], pinned=None, sort="relevance",
+        compiled = Compiled(syntax.Clause(syntax.Word(query_text)), q.Or(tuple(subqueries)), terms)
+        return self._execute(reader, query_text, [compiled], compiler.filter_query(filters),
+                             [q.Term("doc_id", document.id)], pinned=None, sort="relevance",
                              limit=limit, page=page, notices=[], coverage=False)
 
     # -- execution ----------------------------------------------------------------------------
-    def _execute(self, text: str, words: list[Compiled], filter_q: wq.Query | None,
-                 excluded: list[wq.Query], *, pinned: str | None, sort: SortOrder, limit: int,
+    def _execute(self, reader: Reader, text: str, words: list[Compiled], filter_q: q.Query | None,
+                 excluded: list[q.Query], *, pinned: str | None, sort: SortOrder, limit: int,
                  page: int, notices: list[str], coverage: bool = True,
-                 keep: Callable[[_DocumentMatch, StoredFields], bool] | None = None,
-                 ) -> SearchResult:
-        searcher = self.searcher()
-        if searcher.doc_count() == 0:
+                 keep: Callable[[Candidate], bool] | None = None) -> SearchResult:
+        count_words = len(words) if coverage else 0
+        if reader.entry_count() == 0:
             return SearchResult(text, 0, page, limit, sort, [], {name: {} for name in FACETS},
-                                notices=notices, words=len(words) if coverage else 0)
-        doc_ids = searcher.reader().column_reader("doc_id")
-        stored: StoredFields = lru_cache(maxsize=None)(searcher.stored_fields)  # read each once
-        allowed = set(searcher.docs_for_query(filter_q)) if filter_q is not None else None
-        matches: dict[str, _DocumentMatch] = {}
+                                notices=notices, words=count_words)
+        scoring = q.any_of([c.query for c in words])
         if words:
-            scoring = _or([c.query for c in words])
-            for hit in searcher.search(scoring, filter=filter_q, limit=None):
-                doc_id = doc_ids[hit.docnum]
-                matches.setdefault(doc_id, _DocumentMatch(doc_id)).entries.append(
-                    (hit.score, hit.docnum))
+            per_word = [reader.documents(c.query, filter=filter_q) for c in words]
         else:
-            every = allowed if allowed is not None else range(searcher.doc_count_all())
-            for docnum in every:
-                if searcher.reader().is_deleted(docnum):
-                    continue
-                doc_id = doc_ids[docnum]
-                matches.setdefault(doc_id, _DocumentMatch(doc_id)).entries.append((0.0, docnum))
-        if keep is not None:
-            matches = {d: m for d, m in matches.items() if keep(m, stored)}
-        if pinned and pinned not in matches:  # an id (no symbol) typed as the query
-            for n in searcher.docs_for_query(wq.Term("doc_id", pinned)):
-                if allowed is None or n in allowed:
-                    matches.setdefault(pinned, _DocumentMatch(pinned)).entries.append((0.0, n))
-        # Per document: which words it contains, required and excluded words.
-        for compiled in words if coverage else []:
-            has = {doc_ids[n] for n in searcher.docs_for_query(compiled.query)
-                   if allowed is None or n in allowed}
-            for doc_id in list(matches):
-                if doc_id in has or doc_id == pinned:
-                    matches[doc_id].matched += 1
-                elif compiled.clause.occur == "must":
-                    del matches[doc_id]
-        if excluded:
-            for n in searcher.docs_for_query(_or(excluded)):
-                matches.pop(doc_ids[n], None)
-        for match in matches.values():
-            match.entries.sort(key=lambda e: (-e[0], e[1]))
-            best_page = best_record = 0.0
-            for score, docnum in match.entries:
-                fields = stored(docnum)
-                match.languages.update(filter(None, fields.get("language", "").split(",")))
-                if not match.stored:
-                    match.stored = fields
-                if fields["kind"] == "meta":
-                    best_record = max(best_record, score)
-                else:
-                    best_page = max(best_page, score)
-            match.score = best_page + best_record
-        ranked = self._rank(list(matches.values()), sort=sort, scored=bool(words),
-                            words=len(words) if coverage else 0, pinned=pinned)
-        facets = _facets(ranked)
+            per_word = [reader.documents(None, filter=filter_q)]
+        found = ranking.candidates(per_word, [c.clause.occur for c in words], pinned=pinned,
+                                   count_words=coverage and bool(words))
+        if pinned and pinned not in found:  # an id (no symbol) typed as the query
+            for doc_id, languages in reader.documents(q.Term("doc_id", pinned), filter=filter_q).items():
+                found[doc_id] = Candidate(doc_id, languages, count_words)
+        for excluded_q in excluded:
+            for doc_id in reader.documents(excluded_q):
+                found.pop(doc_id, None)
+        if keep is not None and scoring is not None:
+            ranking.apply_scores(found.values(), reader.top(scoring, filter=filter_q,
+                                                            documents=list(found)))
+            found = {d: c for d, c in found.items() if keep(c)}
+        facts = self.facts()
         start = (page - 1) * limit
+        ordered = self._order(reader, list(found.values()), facts, scoring, filter_q, sort=sort,
+                              wanted=start + limit, pinned=pinned)
+        shown = ordered[start:start + limit]
+        if scoring is not None:
+            unscored = [c for c in shown if not c.entries]
+            if unscored:
+                ranking.apply_scores(unscored, reader.top(scoring, filter=filter_q,
+                                                          documents=[c.doc_id for c in unscored]))
         highlight_terms = _merge_terms(words)
-        hits = [self._hit(m, highlight_terms, stored) for m in ranked[start:start + limit]]
+        hits = [self._hit(c, highlight_terms) for c in shown]
         shown_sort = sort if words or sort != "relevance" else "symbol"  # nothing to score
-        return SearchResult(text, len(ranked), page, limit, shown_sort, hits, facets,
-                            notices=notices, words=len(words) if coverage else 0)
+        return SearchResult(text, len(found), page, limit, shown_sort, hits,
+                            ranking.facets(found.values(), facts), notices=notices,
+                            words=count_words)
+
+    def _order(self, reader: Reader, found: list[Candidate], facts: dict[str, Facts],
+               scoring: q.Query | None, filter_q: q.Query | None, *, sort: SortOrder,
+               wanted: int, pinned: str | None) -> list[Candidate]:
+        """Candidates in result order, exact up to `wanted` (the rest follow unordered)."""
+        if scoring is None or sort == "symbol":
+            return sorted(found, key=lambda c: (c.doc_id != pinned,
+                                                ranking.natural(facts.get(c.doc_id), c.doc_id)))
+        if sort == "date":  # newest first, relevance within a date
+            by_date: dict[str, list[Candidate]] = {}
+            for c in found:
+                by_date.setdefault((facts.get(c.doc_id) or ("",) * 6)[5] or "", []).append(c)
+            groups = [by_date[d] for d in sorted(by_date, reverse=True)]
+        else:
+            groups = [found]
+        out: list[Candidate] = []
+        for group in groups:
+            if len(out) >= wanted:
+                out += group
+                continue
+            for tier in ranking.tiers(group, pinned):
+                if len(out) >= wanted:
+                    out += tier
+                    continue
+                best = self._best(reader, tier, scoring, filter_q, wanted - len(out), facts)
+                chosen = {c.doc_id for c in best}
+                out += best + [c for c in tier if c.doc_id not in chosen]
+        return out
 
     @staticmethod
-    def _rank(matches: list[_DocumentMatch], *, sort: SortOrder, scored: bool, words: int,
-              pinned: str | None) -> list[_DocumentMatch]:
-        def relevance(m: _DocumentMatch) -> tuple:
-            # Fewer missing words first; then score. Symbol order breaks ties.
-            return (m.doc_id != pinned, words - m.matched, -m.score,
-                    symbols.natural_key(m.stored.get("symbol") or m.doc_id))
+    def _best(reader: Reader, tier: list[Candidate], scoring: q.Query, filter_q: q.Query | None,
+              wanted: int, facts: dict[str, Facts]) -> list[Candidate]:
+        """The `wanted` best-scored candidates of one tier, in order."""
+        if len(tier) > max(EXACT_SCORING_BELOW, wanted):
+            top = reader.top(scoring, filter=filter_q, documents=[c.doc_id for c in tier],
+                             limit=TOP_ENTRIES_PER_HIT * wanted + EXACT_SCORING_BELOW)
+            by_doc = {c.doc_id: c for c in tier}
+            shortlist: dict[str, Candidate] = {}
+            for entry in top:
+                if entry.doc_id in by_doc:
+                    shortlist.setdefault(entry.doc_id, by_doc[entry.doc_id])
+            tier = list(shortlist.values()) or tier[:wanted]
+        ranking.apply_scores(tier, reader.top(scoring, filter=filter_q,
+                                              documents=[c.doc_id for c in tier]))
+        tier.sort(key=lambda c: (-c.score, ranking.natural(facts.get(c.doc_id), c.doc_id)))
+        return tier[:wanted]
 
-        def by_symbol(m: _DocumentMatch) -> tuple:
-            return (m.doc_id != pinned, symbols.natural_key(m.stored.get("symbol") or "~" + m.doc_id))
-
-        if sort == "symbol" or not scored:
-            return sorted(matches, key=by_symbol)
-        ranked = sorted(matches, key=relevance)
-        if sort == "date":  # newest first, relevance within a date (stable sort)
-            ranked.sort(key=lambda m: m.stored.get("date") or "", reverse=True)  # stable
-        return ranked
-
-    def _hit(self, match: _DocumentMatch, terms: dict[str, set[str]], stored: StoredFields) -> Hit:
+    def _hit(self, match: Candidate, terms: dict[str, set[str]]) -> Hit:
         document = self.catalog.document(match.doc_id)
         assert document is not None, f"index entry for {match.doc_id} without catalog record"
         candidates: list[tuple[int, int, Snippet]] = []
-        pages = [stored(n) for _, n in match.entries[:SNIPPET_CANDIDATES]]
-        for rank, fields in enumerate(pages):
-            if fields.get("kind") != "page" or not terms:
+        for rank, entry in enumerate(match.entries[:SNIPPET_CANDIDATES]):
+            if entry.kind != "page" or not terms:
                 continue
-            page = self.catalog.page(match.doc_id, fields["language"], fields["page"])
+            language = entry.language[0]
+            page = self.catalog.page(match.doc_id, language, entry.page)
             if page is None:
                 continue
-            found = snippet(page.text, language=fields.get("page_language") or fields["language"],
+            found = snippet(page.text, language=entry.page_language or language,
                             page=page.number, terms=terms)
-            found.language = fields["language"]
+            found.language = language
             distinct = {found.text[s:e].casefold() for s, e in found.highlights}
             candidates.append((-len(distinct), rank, found))
         # The pages showing the most query words, then the best scored.
@@ -325,56 +275,26 @@ class SearchEngine:
                    date=document.date, score=round(match.score, 4), matched=match.matched,
                    snippets=snippets)
 
-    @staticmethod
-    def _single_word(parsed: syntax.ParsedQuery, words: list[Compiled]) -> str | None:
-        """The text of a query made of one plain word (no wildcard, no fuzziness)."""
-        if len(words) != 1 or len(parsed.root.clauses) != 1:
-            return None
-        node = words[0].clause.node
-        if isinstance(node, syntax.Word) and not node.wildcard and not node.fuzzy:
-            return node.text
-        return None
-
-    @staticmethod
-    def _citation_pattern(word: str | None) -> re.Pattern | None:
-        """For a symbol-shaped word: a pattern matching that symbol (in any spelling it may
-        mean) where a text cites it, and nothing longer (`E/2015/1` is not `E/2015/1/Add.1`
-        nor `E/2015/12`)."""
-        if word is None or not any(c in word for c in "/_"):
-            return None
-        spellings = symbols.spellings(word)
-        if not spellings:
-            return None
-        alternatives = []
-        for spelling in spellings:
-            parts = [re.escape(p).replace(r"\ ", r"\s*") for p in spelling.split("/")]
-            alternatives.append(r"\s*/\s*".join(parts))
-        return re.compile(rf"(?<![\w/.\-])(?:{'|'.join(alternatives)})(?![\w\-]|/\w|\.\d)",
-                          re.IGNORECASE)
-
-    def _cites(self, match: _DocumentMatch, pattern: re.Pattern, stored: StoredFields) -> bool:
-        for _, docnum in match.entries:
-            fields = stored(docnum)
-            if fields["kind"] != "page":
+    def _cites(self, match: Candidate, pattern: re.Pattern[str]) -> bool:
+        for entry in match.entries:
+            if entry.kind != "page":
                 continue
-            page = self.catalog.page(match.doc_id, fields["language"], fields["page"])
+            page = self.catalog.page(match.doc_id, entry.language[0], entry.page)
             if page is not None and pattern.search(page.text):
                 return True
         return False
 
     # -- did you mean -------------------------------------------------------------------------
-    def _suggestion(self, text: str, parsed: syntax.ParsedQuery, words: list[Compiled],
-                    filters: Filters, result: SearchResult) -> str | None:
+    def _suggestion(self, text: str, parsed: syntax.ParsedQuery, filters: Filters) -> str | None:
         """A corrected query when some word is in no document and the correction finds more."""
-        searcher = self.searcher()
         corrected = text
         changed = False
         for word in syntax.words(parsed.root):
             if not isinstance(word, syntax.Word) or word.wildcard or word.fuzzy:
                 continue
-            if symbols.parse(word.text) or _written_somewhere(searcher, word.text):
+            if symbols.parse(word.text) or self.speller.known(word.text):
                 continue
-            replacement = _same_case(self._correct(searcher, word.text), word.text)
+            replacement = _same_case(self.speller.correct(word.text), word.text)
             if replacement:
                 corrected = _replace_word(corrected, word.text, replacement)
                 changed = True
@@ -383,27 +303,32 @@ class SearchEngine:
         found = self.search(corrected, filters=filters, limit=1, suggest=False)
         return corrected if found.total else None
 
-    @staticmethod
-    def _correct(searcher: Searcher, word: str) -> str | None:
-        tokens = [t.text for t in _SPELLING(word)]
-        if len(tokens) != 1:
-            return None
-        token = tokens[0]
-        reader = searcher.reader()
-        for distance in (1, 2):
-            if distance == 2 and len(token) < 5:
-                break
-            found = [(reader.doc_frequency("spell", w), w)
-                     for w in reader.terms_within("spell", token, distance, prefix=1) if w != token]
-            if found:
-                return max(found)[1]
+
+def _single_word(parsed: syntax.ParsedQuery, words: Sequence[Compiled]) -> str | None:
+    """The text of a query made of one plain word (no wildcard, no fuzziness)."""
+    if len(words) != 1 or len(parsed.root.clauses) != 1:
         return None
+    node = words[0].clause.node
+    if isinstance(node, syntax.Word) and not node.wildcard and not node.fuzzy:
+        return node.text
+    return None
 
 
-def _written_somewhere(searcher: Searcher, word: str) -> bool:
-    """The word, as typed (case and diacritics aside), occurs in some document or title."""
-    tokens = [t.text for t in _SPELLING(word)]
-    return not tokens or all(searcher.reader().doc_frequency("spell", t) for t in tokens)
+def _citation_pattern(word: str | None) -> re.Pattern[str] | None:
+    """For a symbol-shaped word: a pattern matching that symbol (in any spelling it may
+    mean) where a text cites it, and nothing longer (`E/2015/1` is not `E/2015/1/Add.1`
+    nor `E/2015/12`)."""
+    if word is None or not any(c in word for c in "/_"):
+        return None
+    spellings = symbols.spellings(word)
+    if not spellings:
+        return None
+    alternatives = []
+    for spelling in spellings:
+        parts = [re.escape(p).replace(r"\ ", r"\s*") for p in spelling.split("/")]
+        alternatives.append(r"\s*/\s*".join(parts))
+    return re.compile(rf"(?<![\w/.\-])(?:{'|'.join(alternatives)})(?![\w\-]|/\w|\.\d)",
+                      re.IGNORECASE)
 
 
 def _same_case(word: str | None, like: str) -> str | None:
@@ -425,34 +350,12 @@ def _title(document: Document) -> str | None:
     return document.title or next((v.title for v in document.versions if v.title), None)
 
 
-def _facets(matches: Iterable[_DocumentMatch]) -> dict[str, dict[str, int]]:
-    counts: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
-    for m in matches:
-        counts["language"].update(m.languages)
-        counts["session"].update(s.upper() for s in filter(None, m.stored.get("sessions", "").split(",")))
-        for name, key in (("entity", "entity"), ("type", "type"), ("year", "year")):
-            if m.stored.get(key):
-                counts[name][m.stored[key]] += 1
-    return {name: dict(sorted(c.items(), key=lambda kv: (-kv[1], symbols.natural_key(kv[0]))))
-            for name, c in counts.items()}
-
-
 def _merge_terms(words: list[Compiled]) -> dict[str, set[str]]:
     merged: dict[str, set[str]] = {}
     for compiled in words:
         for lang, terms in compiled.terms.items():
             merged.setdefault(lang, set()).update(terms)
     return merged
-
-
-def _or(queries: list[wq.Query]) -> wq.Query:
-    return queries[0] if len(queries) == 1 else wq.Or(queries)
-
-
-def _and(queries: list[wq.Query]) -> wq.Query | None:
-    if not queries:
-        return None
-    return queries[0] if len(queries) == 1 else wq.And(queries)
 
 
 def _check_paging(sort: str, limit: int, page: int) -> None:

@@ -9,14 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
-
-from migdocs.indexer.analysis import TOKEN_PATTERN
-from migdocs.search.compile import analyzer
+from migdocs.indexer.analysis import TOKEN, term
 
 SNIPPET_CHARS = 240
 _SPACE = re.compile(r"\s+")
-_WORD = re.compile(TOKEN_PATTERN)
 
 
 @dataclass
@@ -31,20 +27,13 @@ def matches(text: str, language: str, terms: dict[str, set[str]]) -> list[tuple[
     """(start, end, term) of every word of `text` whose analysed form is a query term."""
     names = [n for n in [language] + (["ar_exact"] if language == "ar" else []) if terms.get(n)]
     found: list[tuple[int, int, str]] = []
-    for word in _WORD.finditer(text):
+    for word in TOKEN.finditer(text):
         for name in names:
-            hit = next((t for t in _analysed(name, word.group()) if t in terms[name]), None)
-            if hit is not None:
+            hit = term(word.group(), name)  # analysis is per word: the same as in context
+            if hit is not None and hit in terms[name]:
                 found.append((word.start(), word.end(), hit))
                 break
     return found
-
-
-@lru_cache(maxsize=100_000)
-def _analysed(name: str, word: str) -> tuple[str, ...]:
-    """A word's index terms: the analyzers work word by word, so one word at a time is the
-    same as in context, and each distinct word is analysed once per process."""
-    return tuple(t.text for t in analyzer(name)(word, mode="index") if not t.stopped)
 
 
 def snippet(text: str, *, language: str, page: int, terms: dict[str, set[str]],

@@ -1,0 +1,127 @@
+"""The search engine boundary: what migdocs needs of an engine, and which engine a home uses.
+
+An engine (a *backend*) holds entries (`migdocs.indexer.entries.Entry`: analysed terms per
+field plus keywords) and answers compiled queries (`migdocs.search.query`). Everything else
+stays in migdocs: analysis, the query language, grouping pages into documents, ranking by
+how many query words a document has, facets, snippets, did-you-mean. So a backend is small:
+
+- write: replace or remove all entries of one document;
+- read: the documents matching a query (with the languages of the matching entries: best
+  match, required and excluded words, totals and facets are computed from these sets), the
+  best-scoring entries of a query among given documents, the vocabulary for wildcard and
+  fuzzy words, document frequencies, and the key terms of a text (for `similar`);
+- lifecycle: whether the index exists, create it empty, rebuild it aside, close.
+
+A home records its backend in the catalog (`engine`): `whoosh` (the default, embedded) or a
+URL such as `sphinxql://127.0.0.1:9306/migdocs`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Protocol
+
+from migdocs.errors import UsageError
+from migdocs.indexer.entries import Entry, EntryKind
+from migdocs.search.query import Query
+
+DEFAULT_ENGINE = "whoosh"
+IndexState = Literal["ready", "missing", "damaged", "unreachable"]
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    state: IndexState
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class ScoredEntry:
+    doc_id: str
+    kind: EntryKind
+    language: tuple[str, ...]
+    page: int
+    page_language: str | None
+    score: float
+
+
+#: doc id -> languages of its entries that matched.
+DocumentMatches = dict[str, frozenset[str]]
+
+
+class Writer(Protocol):
+    def replace(self, doc_id: str, entries: Sequence[Entry]) -> None:
+        """Replace every entry of `doc_id` by `entries` (call once per document and writer)."""
+
+    def remove(self, doc_id: str) -> None:
+        """Remove every entry of `doc_id`."""
+
+
+class Reader(Protocol):
+    """A consistent view of the index (the last commit when it was opened)."""
+
+    def entry_count(self) -> int: ...
+
+    def documents(self, query: Query | None, *, filter: Query | None = None) -> DocumentMatches:
+        """Documents with an entry matching `query` (every entry when None) and `filter`."""
+
+    def top(self, query: Query, *, filter: Query | None = None,
+            documents: Collection[str] | None = None, limit: int | None = None) -> list[ScoredEntry]:
+        """The best-scoring entries matching `query` (BM25F), highest first; only entries of
+        `documents` when given; all of them when `limit` is None."""
+
+    def doc_frequency(self, field: str, term: str) -> int: ...
+
+    def expand_prefix(self, field: str, prefix: str) -> list[tuple[str, int]]:
+        """Terms of `field` starting with `prefix`, with their document frequencies."""
+
+    def expand_fuzzy(self, field: str, term: str, distance: int) -> list[tuple[str, int]]:
+        """Terms of `field` within `distance` edits of `term` (same first letter), with
+        their document frequencies; `term` itself excluded."""
+
+    def key_terms(self, field: str, terms: Sequence[str], limit: int) -> list[tuple[str, float]]:
+        """The terms of a text (analysed) that best tell it apart in this index, weighted."""
+
+    def summary(self) -> dict[str, dict[str, int]]:
+        """doc id -> {"meta": n, "page": n}: what the index holds, for `check`."""
+
+
+class Backend(Protocol):
+    #: Recorded in the catalog with the analysis version: a change rebuilds the index.
+    version: str
+
+    def status(self) -> IndexStatus: ...
+
+    def create(self) -> None:
+        """Make the index exist and be empty (dropping what was there)."""
+
+    def writer(self) -> AbstractContextManager[Writer]:
+        """Commit on success; cancel on error and re-raise. One writer at a time."""
+
+    def rebuilding(self) -> AbstractContextManager[Writer]:
+        """A writer into a new, empty index that replaces the current one when it commits
+        (readers keep answering from the old one until then); on error the old one stays."""
+
+    def reader(self) -> Reader:
+        """The current view, reopened only when the index changed since the last call."""
+
+    def close(self) -> None: ...
+
+
+def open_backend(engine: str | None, home: Path) -> Backend:
+    """The backend a home's `engine` setting names."""
+    engine = engine or DEFAULT_ENGINE
+    if engine == "whoosh":
+        from migdocs.search.whoosh_backend import WhooshBackend
+
+        return WhooshBackend(home / "index")
+    scheme = engine.split("://", 1)[0]
+    if scheme == "sphinxql":
+        from migdocs.search import sphinxql  # type: ignore[attr-defined]
+
+        return sphinxql.open_backend(engine)  # type: ignore[no-any-return]
+    raise UsageError(f"unknown search engine {engine!r}; use `whoosh` or "
+                     "`sphinxql://HOST:PORT/INDEX`")

@@ -1,0 +1,53 @@
+"""What a search returns: one hit per document, with snippets; totals, facets, notices."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, get_args
+
+if TYPE_CHECKING:
+    from migdocs.search.highlight import Snippet
+
+SortOrder = Literal["relevance", "date", "symbol"]
+SORT_ORDERS: tuple[str, ...] = get_args(SortOrder)
+MAX_LIMIT = 1000  # documents per result page
+
+
+@dataclass
+class Hit:
+    symbol: str | None
+    id: str
+    title: str | None
+    entity: str | None
+    type: str
+    sessions: list[str]
+    languages: list[str]
+    date: str | None
+    score: float
+    matched: int  # how many of the query's words the document contains
+    snippets: list[Snippet] = field(default_factory=list)
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int
+    page: int
+    limit: int
+    sort: str
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]]
+    suggestion: str | None = None
+    notices: list[str] = field(default_factory=list)
+    words: int = 0  # how many words the query's best match counts
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape of a search (`search --json`, the web API); ranking internals
+        (`matched`, `words`) stay out."""
+        data = asdict(self)
+        del data["words"]
+        for hit in data["hits"]:
+            del hit["matched"]
+            for s in hit["snippets"]:
+                s["highlights"] = [list(h) for h in s["highlights"]]
+        return data
