@@ -114,34 +114,44 @@ def summary(label: str, values: list[float], seconds: float) -> str:
             f"{percentile(ms, 95):.0f} | {percentile(ms, 99):.0f} | {max(ms):.0f} |")
 
 
-def run(home: Path, clients: int, seconds: float) -> tuple[list[str], int]:
-    port = free_port()
-    server = start_server(home, port)
+def phase(port: int, clients: int, seconds: float) -> tuple[list[tuple[str, float]], list[str], float]:
+    """`clients` threads for `seconds`: (kind, latency) of every answer, errors, elapsed."""
     results: list[tuple[str, float]] = []
     errors: list[str] = []
+    deadline = time.monotonic() + seconds
+    threads = [threading.Thread(target=client, args=(port, n * 5, deadline, results, errors))
+               for n in range(clients)]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results, errors, time.monotonic() - started
+
+
+def run(home: Path, clients: int, seconds: float, baseline: float) -> tuple[list[str], int]:
+    """A one-client baseline (what one request costs with nobody waiting), then the load."""
+    port = free_port()
+    server = start_server(home, port)
     try:
-        deadline = time.monotonic() + seconds
-        threads = [threading.Thread(target=client, args=(port, n * 5, deadline, results, errors))
-                   for n in range(clients)]
-        started = time.monotonic()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.monotonic() - started
+        alone, alone_errors, alone_elapsed = phase(port, 1, baseline)
+        results, errors, elapsed = phase(port, clients, seconds)
     finally:
         server.terminate()
         server.wait(timeout=30)
+    errors += alone_errors
     by_kind: dict[str, list[float]] = defaultdict(list)
     for kind, value in results:
         by_kind[kind].append(value)
     lines = [f"{clients} concurrent clients for {seconds:.0f} s against `migdocs serve` on "
              f"127.0.0.1 ({platform.python_implementation()} {platform.python_version()}, "
              f"{_cores()} cores, uvicorn, 8 worker threads), each client sending its next request "
-             "as soon as the last one answered.", "",
+             f"as soon as the last one answered; before it, one client alone for {baseline:.0f} s "
+             "(the baseline: what a request costs when nobody waits).", "",
              "| requests | count | per second | p50 ms | p95 ms | p99 ms | max ms |",
              "|---|---|---|---|---|---|---|",
-             summary("**all**", [v for _, v in results], elapsed)]
+             summary("baseline: 1 client, all", [v for _, v in alone], alone_elapsed),
+             summary(f"**{clients} clients, all**", [v for _, v in results], elapsed)]
     lines += [summary(kind, values, elapsed) for kind, values in sorted(by_kind.items())]
     lines += ["", f"Errors (any response but 200, or no response): **{len(errors)}**"]
     lines += [f"- {e}" for e in errors[:20]]
@@ -159,6 +169,7 @@ def main() -> None:
                                                   "ingested into a temporary home)")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--baseline-seconds", type=float, default=5)
     parser.add_argument("--no-write", action="store_true", help="print only; keep docs/web-load.md")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="migdocs-load-") as tmp:
@@ -167,7 +178,7 @@ def main() -> None:
             home = Path(tmp) / "home"
             subprocess.run([sys.executable, "-c", SERVE, "--home", str(home), "ingest",
                             str(ROOT / "corpus")], check=True, stdout=subprocess.DEVNULL)
-        lines, errors = run(home, args.clients, args.seconds)
+        lines, errors = run(home, args.clients, args.seconds, args.baseline_seconds)
     report = "\n".join(lines)
     print(report)
     if not args.no_write:

@@ -288,3 +288,16 @@ def test_other_commands_do_not_load_the_web_framework() -> None:
     code = "import sys, migdocs.cli; print(sorted(m for m in ('starlette', 'jinja2', 'uvicorn') if m in sys.modules))"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True).stdout.strip() == "[]"
+
+
+def test_an_ingest_while_serving_is_searchable_at_once(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    assert run(home, "ingest", str(HOSTILE)).exit_code == 0
+    with TestClient(create_app(home)) as c:
+        assert c.get("/api/search?q=zebrafish").json()["total"] == 0
+        new = tmp_path / "A_70_1000-EN.txt"
+        new.write_text("A report on zebrafish migration routes across the region.\n", encoding="utf-8")
+        assert run(home, "ingest", str(new)).exit_code == 0
+        found = c.get("/api/search?q=zebrafish").json()
+        assert [h["symbol"] for h in found["hits"]] == ["A/70/1000"]
+        assert c.get("/documents/A/70/1000").status_code == 200

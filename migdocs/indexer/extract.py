@@ -19,8 +19,7 @@ from migdocs.indexer.normalise import repair
 from migdocs.repo.model import FLAG_COPY_PROTECTED, FLAG_PYPDF_FALLBACK
 
 Format = Literal["pdf", "text", "html", "docx"]
-PdfEngine = Literal["auto", "pdfium", "pypdf"]
-PDF_ENGINES: tuple[str, ...] = ("auto", "pdfium", "pypdf")
+from migdocs.indexer.options import PDF_ENGINES, PdfEngine  # noqa: E402,F401 - re-exported
 SUFFIX_FORMATS: dict[str, Format] = {
     ".pdf": "pdf", ".txt": "text", ".text": "text", ".html": "html", ".htm": "html",
     ".docx": "docx",

@@ -21,7 +21,7 @@ from migdocs.indexer import extract, language, naming, ocr
 from migdocs.indexer.extract import PdfEngine
 from migdocs.indexer.analysis import spelling_words
 from migdocs.indexer.entries import PageTerms, analyse_page, document_entries
-from migdocs.indexer.ocr import OcrMode
+from migdocs.indexer.options import OcrMode
 from migdocs.indexer.normalise import letter_count
 from migdocs.repo import catalogfile, languages, symbols
 from migdocs.repo.catalog import Catalog

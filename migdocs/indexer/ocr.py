@@ -18,15 +18,11 @@ import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, get_args
-
 from migdocs.errors import ExtractionError
 from migdocs.indexer import extract
 from migdocs.indexer.normalise import letter_count, repair
+from migdocs.indexer.options import OCR_MODES, OcrMode  # noqa: F401 - re-exported
 from migdocs.repo.model import FLAG_OCR
-
-OcrMode = Literal["auto", "always", "never"]
-OCR_MODES: tuple[str, ...] = get_args(OcrMode)
 
 #: Tesseract's names for the languages we read; English comes with `tesseract-ocr`.
 TESSERACT_LANGUAGES = {"ar": "ara", "en": "eng", "fr": "fra", "es": "spa"}

@@ -8,8 +8,9 @@ how many query words a document has, facets, snippets, did-you-mean. So a backen
 - write: replace or remove all entries of one document;
 - read: the documents matching a query (with the languages of the matching entries: best
   match, required and excluded words, totals and facets are computed from these sets), the
-  best-scoring entries of a query among given documents, the vocabulary for wildcard and
-  fuzzy words, document frequencies, and the key terms of a text (for `similar`);
+  best-scoring documents (and entries) of a query among given documents, the vocabulary for
+  wildcard and fuzzy words, document frequencies, and the key terms of a text (for
+  `similar`);
 - lifecycle: whether the index exists, create it empty, rebuild it aside, close.
 
 A home records its backend in the catalog (`engine`): `whoosh` (the default, embedded) or a
@@ -48,6 +49,16 @@ class ScoredEntry:
     score: float
 
 
+@dataclass(frozen=True)
+class RankedDocument:
+    """A document's score (its best page's plus its record's: adding its other pages
+    favoured long documents and measured worse), with its best entries."""
+
+    doc_id: str
+    score: float
+    entries: list[ScoredEntry]
+
+
 #: doc id -> languages of its entries that matched.
 DocumentMatches = dict[str, frozenset[str]]
 
@@ -72,6 +83,13 @@ class Reader(Protocol):
             documents: Collection[str] | None = None, limit: int | None = None) -> list[ScoredEntry]:
         """The best-scoring entries matching `query` (BM25F), highest first; only entries of
         `documents` when given; all of them when `limit` is None."""
+
+    def best_documents(self, query: Query, *, filter: Query | None = None,
+                       documents: Collection[str] | None = None, limit: int | None = None,
+                       entries: int = 6) -> list[RankedDocument]:
+        """The best-scoring documents (see RankedDocument), highest first, each with its
+        `entries` best entries; only `documents` when given; all of them when `limit` is
+        None."""
 
     def doc_frequency(self, field: str, term: str) -> int: ...
 
@@ -111,6 +129,26 @@ class Backend(Protocol):
     def close(self) -> None: ...
 
 
+def rank_documents(entries: Sequence[ScoredEntry], *, limit: int | None,
+                   per_document: int) -> list[RankedDocument]:
+    """Documents from their scored entries (every matching entry of each document): the
+    rule of RankedDocument, for a backend that scores entries only."""
+    best_page: dict[str, float] = {}
+    best_record: dict[str, float] = {}
+    by_doc: dict[str, list[ScoredEntry]] = {}
+    for entry in entries:
+        best = best_record if entry.kind == "meta" else best_page
+        if entry.score > best.get(entry.doc_id, -1.0):
+            best[entry.doc_id] = entry.score
+        by_doc.setdefault(entry.doc_id, []).append(entry)
+    totals = {d: best_page.get(d, 0.0) + best_record.get(d, 0.0) for d in by_doc}
+    ranked = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
+    if limit is not None:
+        ranked = ranked[:limit]
+    return [RankedDocument(d, total, sorted(by_doc[d], key=lambda e: -e.score)[:per_document])
+            for d, total in ranked]
+
+
 def open_backend(engine: str | None, home: Path) -> Backend:
     """The backend a home's `engine` setting names."""
     engine = engine or DEFAULT_ENGINE
@@ -122,6 +160,6 @@ def open_backend(engine: str | None, home: Path) -> Backend:
     if scheme == "sphinxql":
         from migdocs.search import sphinxql  # type: ignore[attr-defined]
 
-        return sphinxql.open_backend(engine)  # type: ignore[no-any-return]
+        return sphinxql.open_backend(engine, home)
     raise UsageError(f"unknown search engine {engine!r}; use `whoosh` or "
                      "`sphinxql://HOST:PORT/INDEX`")

@@ -39,10 +39,10 @@ SNIPPETS_PER_HIT = 2
 SNIPPET_CANDIDATES = 6  # best entries of a document considered for its snippets
 SIMILAR_TERMS = 12  # per language version
 SIMILAR_TEXT_CHARS = 50_000
-#: Scoring a large group of equally covering documents: the best TOP_ENTRIES_PER_HIT x
-#: wanted entries are scored first, the documents they name rescored exactly.
-TOP_ENTRIES_PER_HIT = 8
-EXACT_SCORING_BELOW = 64  # groups this small are scored whole
+#: Documents asked of the backend beyond those wanted, so ties at the cut are broken by
+#: symbol here, the same way whatever order the backend returns equal scores in.
+TIE_MARGIN = 10
+CITATION_ENTRIES = 50  # pages of a document read to find where it cites a symbol
 
 __all__ = ["Hit", "SearchResult", "SearchEngine", "SortOrder", "SORT_ORDERS", "MAX_LIMIT"]
 
@@ -184,19 +184,21 @@ class SearchEngine:
             for doc_id in reader.documents(excluded_q):
                 found.pop(doc_id, None)
         if keep is not None and scoring is not None:
-            ranking.apply_scores(found.values(), reader.top(scoring, filter=filter_q,
-                                                            documents=list(found)))
+            ranking.apply_scores(found.values(), reader.best_documents(
+                scoring, filter=filter_q, documents=list(found), entries=CITATION_ENTRIES))
             found = {d: c for d, c in found.items() if keep(c)}
         facts = self.facts()
         start = (page - 1) * limit
+        universe = len(set().union(*per_word)) if scoring is not None else 0
         ordered = self._order(reader, list(found.values()), facts, scoring, filter_q, sort=sort,
-                              wanted=start + limit, pinned=pinned)
+                              wanted=start + limit, pinned=pinned, universe=universe)
         shown = ordered[start:start + limit]
         if scoring is not None:
             unscored = [c for c in shown if not c.entries]
             if unscored:
-                ranking.apply_scores(unscored, reader.top(scoring, filter=filter_q,
-                                                          documents=[c.doc_id for c in unscored]))
+                ranking.apply_scores(unscored, reader.best_documents(
+                    scoring, filter=filter_q, documents=[c.doc_id for c in unscored],
+                    entries=SNIPPET_CANDIDATES))
         highlight_terms = _merge_terms(words)
         hits = [self._hit(c, highlight_terms) for c in shown]
         shown_sort = sort if words or sort != "relevance" else "symbol"  # nothing to score
@@ -206,7 +208,7 @@ class SearchEngine:
 
     def _order(self, reader: Reader, found: list[Candidate], facts: dict[str, Facts],
                scoring: q.Query | None, filter_q: q.Query | None, *, sort: SortOrder,
-               wanted: int, pinned: str | None) -> list[Candidate]:
+               wanted: int, pinned: str | None, universe: int) -> list[Candidate]:
         """Candidates in result order, exact up to `wanted` (the rest follow unordered)."""
         if scoring is None or sort == "symbol":
             return sorted(found, key=lambda c: (c.doc_id != pinned,
@@ -227,28 +229,25 @@ class SearchEngine:
                 if len(out) >= wanted:
                     out += tier
                     continue
-                best = self._best(reader, tier, scoring, filter_q, wanted - len(out), facts)
+                best = self._best(reader, tier, scoring, filter_q, wanted - len(out), facts,
+                                  whole=len(tier) == universe)
                 chosen = {c.doc_id for c in best}
                 out += best + [c for c in tier if c.doc_id not in chosen]
         return out
 
     @staticmethod
     def _best(reader: Reader, tier: list[Candidate], scoring: q.Query, filter_q: q.Query | None,
-              wanted: int, facts: dict[str, Facts]) -> list[Candidate]:
-        """The `wanted` best-scored candidates of one tier, in order."""
-        if len(tier) > max(EXACT_SCORING_BELOW, wanted):
-            top = reader.top(scoring, filter=filter_q, documents=[c.doc_id for c in tier],
-                             limit=TOP_ENTRIES_PER_HIT * wanted + EXACT_SCORING_BELOW)
-            by_doc = {c.doc_id: c for c in tier}
-            shortlist: dict[str, Candidate] = {}
-            for entry in top:
-                if entry.doc_id in by_doc:
-                    shortlist.setdefault(entry.doc_id, by_doc[entry.doc_id])
-            tier = list(shortlist.values()) or tier[:wanted]
-        ranking.apply_scores(tier, reader.top(scoring, filter=filter_q,
-                                              documents=[c.doc_id for c in tier]))
-        tier.sort(key=lambda c: (-c.score, ranking.natural(facts.get(c.doc_id), c.doc_id)))
-        return tier[:wanted]
+              wanted: int, facts: dict[str, Facts], *, whole: bool) -> list[Candidate]:
+        """The `wanted` best-scored candidates of one tier, in order. `whole`: the tier is
+        every document the query matches (no need to name them to the backend)."""
+        ranked = reader.best_documents(scoring, filter=filter_q,
+                                       documents=None if whole else [c.doc_id for c in tier],
+                                       limit=wanted + TIE_MARGIN, entries=SNIPPET_CANDIDATES)
+        by_doc = {c.doc_id: c for c in tier}
+        best = [by_doc[r.doc_id] for r in ranked if r.doc_id in by_doc]
+        ranking.apply_scores(best, ranked)
+        best.sort(key=lambda c: (-c.score, ranking.natural(facts.get(c.doc_id), c.doc_id)))
+        return best[:wanted]
 
     def _hit(self, match: Candidate, terms: dict[str, set[str]]) -> Hit:
         document = self.catalog.document(match.doc_id)

@@ -8,31 +8,36 @@ cover the whole word as written (code points into the snippet text).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from migdocs.indexer.analysis import TOKEN, term
+from migdocs.search.results import Snippet
 
 SNIPPET_CHARS = 240
 _SPACE = re.compile(r"\s+")
 
 
-@dataclass
-class Snippet:
-    language: str
-    page: int
-    text: str
-    highlights: list[tuple[int, int]] = field(default_factory=list)
-
-
 def matches(text: str, language: str, terms: dict[str, set[str]]) -> list[tuple[int, int, str]]:
-    """(start, end, term) of every word of `text` whose analysed form is a query term."""
+    """(start, end, term) of every word of `text` whose analysed form is a query term.
+    Each distinct word is analysed once (a page repeats most of its words)."""
     names = [n for n in [language] + (["ar_exact"] if language == "ar" else []) if terms.get(n)]
-    found: list[tuple[int, int, str]] = []
-    for word in TOKEN.finditer(text):
+    if not names:
+        return []
+    hits: dict[str, str] = {}
+    for word in set(TOKEN.findall(text)):
         for name in names:
-            hit = term(word.group(), name)  # analysis is per word: the same as in context
-            if hit is not None and hit in terms[name]:
-                found.append((word.start(), word.end(), hit))
+            found = term(word, name)  # analysis is per word: the same as in context
+            if found is not None and found in terms[name]:
+                hits[word] = found
                 break
+    if not hits:
+        return []
+    # Find just those words: an alternation of them, kept where a whole token matches.
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(hits, key=len, reverse=True)))
+    found = []
+    for m in pattern.finditer(text):
+        whole = TOKEN.match(text, m.start())
+        if (whole is not None and whole.end() == m.end()
+                and (m.start() == 0 or TOKEN.match(text, m.start() - 1) is None)):
+            found.append((m.start(), m.end(), hits[m.group()]))
     return found
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from itertools import chain
 from dataclasses import dataclass, field
 from typing import Literal
 
 from migdocs.repo import symbols
-from migdocs.search.backend import DocumentMatches, ScoredEntry
+from migdocs.search.backend import DocumentMatches, RankedDocument, ScoredEntry
 
 FACETS = ("language", "session", "entity", "type", "year")
 Occur = Literal["should", "must", "must_not"]
@@ -59,20 +60,13 @@ def natural(facts: Facts | None, doc_id: str) -> tuple[str | int, ...]:
     return symbols.natural_key((facts[0] if facts else None) or "~" + doc_id)
 
 
-def apply_scores(found: Iterable[Candidate], entries: Iterable[ScoredEntry]) -> None:
-    """Each document's score: its best page plus its record; entries kept best first."""
+def apply_scores(found: Iterable[Candidate], ranked: Iterable[RankedDocument]) -> None:
+    """Scores and best entries from the backend onto the candidates."""
     by_doc = {c.doc_id: c for c in found}
-    for c in by_doc.values():
-        c.entries = []
-    for entry in entries:
-        c = by_doc.get(entry.doc_id)
+    for document in ranked:
+        c = by_doc.get(document.doc_id)
         if c is not None:
-            c.entries.append(entry)
-    for c in by_doc.values():
-        c.entries.sort(key=lambda e: -e.score)
-        best_page = max((e.score for e in c.entries if e.kind == "page"), default=0.0)
-        best_record = max((e.score for e in c.entries if e.kind == "meta"), default=0.0)
-        c.score = best_page + best_record
+            c.score, c.entries = document.score, document.entries
 
 
 def tiers(found: Iterable[Candidate], pinned: str | None) -> list[list[Candidate]]:
@@ -84,16 +78,14 @@ def tiers(found: Iterable[Candidate], pinned: str | None) -> list[list[Candidate
 
 
 def facets(found: Iterable[Candidate], facts: dict[str, Facts]) -> dict[str, dict[str, int]]:
-    counts: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
-    for c in found:
-        counts["language"].update(c.languages)
-        known = facts.get(c.doc_id)
-        if known is None:
-            continue
-        _, sessions, entity, type_, year, _ = known
-        counts["session"].update({s.upper() for s in sessions})
-        for name, value in (("entity", entity), ("type", type_), ("year", year)):
-            if value:
-                counts[name][value] += 1
-    return {name: dict(sorted(c.items(), key=lambda kv: (-kv[1], symbols.natural_key(kv[0]))))
-            for name, c in counts.items()}
+    found = list(found)
+    known = [f for f in (facts.get(c.doc_id) for c in found) if f is not None]
+    counts: dict[str, Counter[str]] = {
+        "language": Counter(chain.from_iterable(c.languages for c in found)),
+        "session": Counter(chain.from_iterable({s.upper() for s in f[1]} for f in known)),
+        "entity": Counter(f[2] for f in known if f[2]),
+        "type": Counter(f[3] for f in known if f[3]),
+        "year": Counter(f[4] for f in known if f[4]),
+    }
+    return {name: dict(sorted(counts[name].items(), key=lambda kv: (-kv[1], symbols.natural_key(kv[0]))))
+            for name in FACETS}

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, get_args
-
-if TYPE_CHECKING:
-    from migdocs.search.highlight import Snippet
+from typing import Any, Literal, get_args
 
 SortOrder = Literal["relevance", "date", "symbol"]
 SORT_ORDERS: tuple[str, ...] = get_args(SortOrder)
 MAX_LIMIT = 1000  # documents per result page
+
+
+@dataclass
+class Snippet:
+    """A window of one page with the query's words: `highlights` are [start, end) offsets
+    in code points of `text`."""
+
+    language: str
+    page: int
+    text: str
+    highlights: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass

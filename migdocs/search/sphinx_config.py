@@ -27,36 +27,43 @@ from typing import Literal
 AttrType = Literal["uint", "bigint", "string", "multi", "multi_64"]
 
 #: Bump when a field or attribute changes: an index built with another version is refused
-#: (the fix is `migdocs reindex` after recreating the engine's index).
-SCHEMA_VERSION = 1
+#: (the fix: write the configuration again, restart searchd, `migdocs reindex`).
+SCHEMA_VERSION = 2
 
-#: Full-text fields (one per language and role), in the order of the RT schema.
-FIELDS: tuple[str, ...] = (
-    "text_ar", "text_en", "text_fr", "text_es", "text_other",
-    "title_ar", "title_en", "title_fr", "title_es", "title_other",
-    "text_ar_exact", "title_ar_exact", "entity_name", "symbol_key",
+#: Text fields: the names of `migdocs.indexer.entries.text_fields()`, one per language and role.
+TEXT_FIELDS: tuple[str, ...] = (
+    "text_ar", "title_ar", "text_en", "title_en", "text_fr", "title_fr", "text_es", "title_es",
+    "text_other", "title_other", "text_ar_exact", "title_ar_exact", "entity_name",
 )
+#: Keyword fields (`entries.KEYWORD_FIELDS` plus the entry's languages), each a full-text field
+#: `kw_NAME` holding one encoded term per value: filters, symbol patterns and symbol boosts
+#: are MATCH() terms like any other (Sphinx 2.2.11 has no OR across attributes in WHERE and
+#: no prefix match on string attributes).
+KEYWORDS: tuple[str, ...] = ("doc_id", "kind", "symbol", "language", "sessions", "entity", "type",
+                             "meeting", "year")
+FIELDS: tuple[str, ...] = TEXT_FIELDS + tuple(f"kw_{k}" for k in KEYWORDS)
 
-#: Attributes: what filters, facets, grouping and the schema check use.
-#: doc_key: a 63-bit hash of the document id (all of a document's entries share it; GROUP BY
-#: and `doc_key IN (...)` restrict by document). Multi-valued keywords (languages, sessions,
-#: entities, meetings) are 64-bit hashes of the lower-cased value (`keyword_hash`).
+#: Attributes: what results, grouping and restriction read.
+#: doc_key: a 63-bit hash of the document id (all of a document's entries share it: the shard,
+#: GROUP BY, and `doc_key IN (...)` for "only these documents"); group_key: the same for the
+#: document id with the entry's languages (one group per document and language set: the
+#: matching-document sets with their languages in one grouped query).
 ATTRIBUTES: tuple[tuple[str, AttrType], ...] = (
     ("doc_key", "bigint"),
+    ("group_key", "bigint"),
     ("doc_id", "string"),
-    ("entry", "string"),       # the entry id, e.g. `A/69/767#fr#3`
-    ("kind", "string"),        # meta | page | schema
+    ("entry", "string"),       # the entry key, e.g. `A/69/767#fr#3`
+    ("kind", "string"),        # meta | page
     ("page", "uint"),
     ("page_language", "string"),
-    ("language", "multi_64"),
-    ("sessions", "multi_64"),
-    ("entity", "multi_64"),
-    ("meeting", "multi_64"),
-    ("type", "string"),
-    ("year", "uint"),
-    ("date", "string"),
-    ("symbol", "string"),
+    ("languages", "string"),   # the entry's languages, comma-separated
 )
+
+
+def keyword_field(name: str) -> str | None:
+    """The engine field of a keyword (`symbol` -> `kw_symbol`); None for a text field."""
+    return f"kw_{name}" if name in KEYWORDS else None
+
 
 #: Word characters, each mapped to itself (no case folding, no accent folding: migdocs has
 #: already folded what it folds): digits, a-z, `_`, the Latin letters of U+00C0..U+024F, Greek,
