@@ -23,7 +23,6 @@ from migdocs.indexer.extract import PdfEngine
 from migdocs.indexer.analysis import spelling_words
 from migdocs.indexer.entries import PageTerms, analyse_page, document_entries
 from migdocs.indexer.options import OcrMode
-from migdocs.indexer.normalise import letter_count
 from migdocs.repo import catalogfile, languages, symbols
 from migdocs.repo.catalog import Catalog
 from migdocs.repo.catalogfile import CatalogEntry
@@ -100,6 +99,7 @@ class _Extracted:
     page_terms: list[PageTerms | None] = field(default_factory=list)
     words: set[str] = field(default_factory=set)  # the did-you-mean vocabulary of the text
     warnings: list[str] = field(default_factory=list)  # read, but the user should know how
+    script: tuple[float, int] = (0.0, 0)  # share of Arabic letters, letters: counted here
     ocr_problem: str | None = None  # why pages without text were not read by OCR
 
 
@@ -136,7 +136,7 @@ def _extract_job(job: _Job) -> _Extracted | ExtractionError:
         words |= spelling_words(text)
     return _Extracted(result.format, result.pages, page_languages, detection, result.flags,
                       result.declared_language, result.title, page_terms, words, result.warnings,
-                      ocr_problem)
+                      language.script_share("\n".join(result.pages)), ocr_problem)
 
 
 def _run(jobs: list[_Job], workers: int, *,
@@ -490,7 +490,7 @@ class Ingester:
         detection = result.detection
         for warning in result.warnings:
             self._warn(where, warning, "")
-        if not any(letter_count(p) for p in result.pages):
+        if not result.script[1]:  # no letters on any page
             flags.append(FLAG_NO_TEXT_LAYER)
             fix = "OCR it to a PDF with text and ingest it again"
             if result.ocr_problem:
@@ -499,7 +499,8 @@ class Ingester:
                 fix = "OCR found no text either: check that the scan is legible"
             self._warn(where, f"no text layer ({len(result.pages)} page(s) without text, a scan?): "
                        "catalogued but not searchable", fix)
-        contradiction = language.contradicts(lang, "\n".join(result.pages), detection)
+        contradiction = language.contradicts(lang, "\n".join(result.pages), detection,
+                                             script=result.script)
         if lang != UNDETERMINED and contradiction:
             flags.append(FLAG_LANGUAGE_MISMATCH)
             self._warn(where, f"labelled {_name(lang)} by {f.declared_by} but the text is "
