@@ -14,6 +14,16 @@ MAX_LIMIT = 1000  # documents per result page
 
 
 @dataclass
+class MatchedVia:
+    """A query word the document has only through a translation: `widows` matched in
+    French as `veuves`."""
+
+    word: str
+    language: str
+    words: list[str]
+
+
+@dataclass
 class Hit:
     symbol: str | None
     id: str
@@ -26,6 +36,8 @@ class Hit:
     score: float
     matched: int  # how many of the query's words the document contains
     snippets: list[Snippet] = field(default_factory=list)
+    #: Query words this document matched only through their translations (cross-lingual).
+    matched_via: list[MatchedVia] = field(default_factory=list)
 
 
 @dataclass
