@@ -20,6 +20,7 @@ from migdocs.errors import MigdocsError, NotFoundError, UsageError
 from migdocs.repo import failures
 from migdocs.repo.home import resolve_home
 from migdocs.repo.lock import DEFAULT_WAIT
+from migdocs.repo.names import printable
 from migdocs.indexer.options import PDF_ENGINES
 from migdocs.repo import languages
 from migdocs.repo.cite import CITE_FORMATS
@@ -225,7 +226,8 @@ def ingest_summary(report: IngestReport, seconds: float) -> str:
         if problems:
             lines.append(f"{title}:")
             for p in problems:
-                line = f"  {p.path}: {p.reason}" + (f" -> {p.fix}" if p.fix else "")
+                line = (f"  {printable(p.path)}: {printable(p.reason, keep_newlines=True)}"
+                        + (f" -> {p.fix}" if p.fix else ""))
                 lines.append(line.replace("\n", "\n    "))
     return "\n".join(lines)
 
