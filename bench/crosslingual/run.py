@@ -78,7 +78,7 @@ def build_lexicon(repo: migdocs.Repository, tmp: Path) -> int:
     if shared.exists():
         shutil.copyfile(shared, cache)
     report = repo.lexicon_build()
-    if cache.exists() and not shared.exists():
+    if cache.exists():  # the first home's, or a newer one (another migdocs or dictionary)
         shutil.copyfile(cache, shared)
     return report.entries
 
