@@ -5,6 +5,7 @@ The CLI and the web page talk to this class only.
 
 from __future__ import annotations
 
+import builtins
 import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -182,9 +183,8 @@ class Repository:
             return count
 
     def _rebuild(self, backend: Backend) -> int:
-        from migdocs.indexer.reindex import rebuild
-
         from migdocs.indexer.analysis import ANALYSIS_VERSION
+        from migdocs.indexer.reindex import rebuild
 
         self._engine = None
         count = rebuild(self.catalog, backend)
@@ -266,7 +266,7 @@ class Repository:
         return self.catalog.documents(session=session, entity=entity, language=lang, type=type,
                                       meeting=meeting, symbol=symbol)
 
-    def suggest(self, text: str, *, limit: int = 8) -> list[Suggestion]:
+    def suggest(self, text: str, *, limit: int = 8) -> builtins.list[Suggestion]:
         """Symbols, entities and titles completing `text` (autocomplete; the catalog, not the
         index, so it costs well under a millisecond)."""
         return [Suggestion(kind, value) for kind, value in self.catalog.suggest(text, limit=limit)]  # type: ignore[arg-type]
@@ -315,7 +315,7 @@ class Repository:
             raise NotFoundError(f"no meeting {code!r} in {self.home} (known: {known})")
         by_session: dict[str | None, list[Document]] = {}
         for doc in self.catalog.documents(meeting=meeting.code):
-            for session in doc.sessions or [None]:
+            for session in doc.sessions or (None,):
                 by_session.setdefault(session, []).append(doc)
         return Programme(meeting, by_session)
 
@@ -332,12 +332,12 @@ class Repository:
             "by_format": self.catalog.count_by("format"),
         }
 
-    def remove(self, symbol_or_id: str, *, language: str | None = None) -> list[str]:
+    def remove(self, symbol_or_id: str, *, language: str | None = None) -> builtins.list[str]:
         """Remove a document, or one language version of it. Returns what was removed."""
         with self.writing():
             return self._remove(symbol_or_id, language=language)
 
-    def _remove(self, symbol_or_id: str, *, language: str | None) -> list[str]:
+    def _remove(self, symbol_or_id: str, *, language: str | None) -> builtins.list[str]:
         document = self.get(symbol_or_id)
         lang = languages.normalize(language) if language else None
         if lang:
@@ -358,7 +358,7 @@ class Repository:
         self.store.prune(keep=self.catalog.file_hashes())
         return removed
 
-    def check(self) -> list[CheckProblem]:
+    def check(self) -> builtins.list[CheckProblem]:
         """Catalog, stored files and index agree; the problems found otherwise."""
         problems = [CheckProblem(f"catalog {self.catalog.path} is damaged: {finding}",
                                  "restore catalog.sqlite from a backup, or move it away and "
@@ -400,7 +400,7 @@ class Repository:
         return problems
 
 
-def open(home: str | os.PathLike[str] | None = None, *,  # noqa: A001
+def open(home: str | os.PathLike[str] | None = None, *,
          wait: float = DEFAULT_WAIT, notify: Callable[[str], None] | None = None) -> Repository:
     """Open (creating if needed) the repository at `home`, $MIGDOCS_HOME or the user folder.
     `wait`: seconds a write waits for another process's write (then BusyError). `notify`

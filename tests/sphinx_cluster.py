@@ -31,10 +31,10 @@ class Cluster:
     url: sphinxql.EngineURL
     nodes: list[tuple[str, int]]
 
-    def front(self):  # noqa: ANN201 - a pymysql connection
+    def front(self):  # a pymysql connection
         return sphinxql.connect(self.url.host, self.url.port)
 
-    def node(self, i: int):  # noqa: ANN201
+    def node(self, i: int):
         return sphinxql.connect(*self.nodes[i])
 
     def truncate(self) -> None:

@@ -161,7 +161,7 @@ QUERIES = ["migrant workers", "travailleurs migrants", "العمال المها�
            "type:paper", "refugees OR asylum", "A/69/767"]
 
 
-def test_home_on_sphinxql_answers_like_whoosh(tmp_path: Path, sphinx_cluster) -> None:  # noqa: ANN001
+def test_home_on_sphinxql_answers_like_whoosh(tmp_path: Path, sphinx_cluster) -> None:
     """The same documents ingested into a Whoosh home and a sphinxql home: every query finds
     the same documents with the same facets (ranking differs a little: see docs/scale-out.md)."""
     corpus = tmp_path / "corpus"

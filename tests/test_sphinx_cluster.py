@@ -183,7 +183,7 @@ def _unpc_rows(shards: int) -> tuple[list[dict], list[tuple[str, str]]]:
 
 
 @pytest.fixture(scope="module")
-def one_node(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def one_node(tmp_path_factory: pytest.TempPathFactory):
     started = start_cluster(tmp_path_factory.mktemp("one-node"), nodes=1)
     try:
         yield cluster_at(started.url)
@@ -192,7 +192,7 @@ def one_node(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
 
 
 def test_ranking_does_not_depend_on_the_shard(sphinx_cluster: Cluster, one_node: Cluster,
-                                              record_property) -> None:  # noqa: ANN001
+                                              record_property) -> None:
     """Sphinx 2.2.11 computes IDF per shard (its global_idf does not work on RT indexes: see
     docs/scale-out.md). With documents spread by a hash of their id, shards are about equal
     and the top 10 on two shards is the top 10 on one node."""

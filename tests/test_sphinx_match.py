@@ -8,7 +8,14 @@ from hypothesis import strategies as st
 from migdocs.search import query as q
 from migdocs.search.sphinx_config import MAX_WORD_LEN
 from migdocs.search.sphinx_match import (
-    ENCODED, decode_term, encode_term, encode_value, glob_pattern, match_text, prefix_patterns)
+    ENCODED,
+    decode_term,
+    encode_term,
+    encode_value,
+    glob_pattern,
+    match_text,
+    prefix_patterns,
+)
 
 
 def test_terms_in_the_charset_go_as_they_are() -> None:

@@ -15,10 +15,11 @@ from typing import Literal
 
 from migdocs.errors import ExtractionError
 from migdocs.indexer.normalise import repair
+from migdocs.indexer.options import PDF_ENGINES, PdfEngine  # noqa: F401 - PDF_ENGINES re-exported
 from migdocs.repo.model import FLAG_COPY_PROTECTED, FLAG_PYPDF_FALLBACK
 
 Format = Literal["pdf", "text", "html", "docx"]
-from migdocs.indexer.options import PDF_ENGINES, PdfEngine  # noqa: E402,F401 - re-exported
+
 SUFFIX_FORMATS: dict[str, Format] = {
     ".pdf": "pdf", ".txt": "text", ".text": "text", ".html": "html", ".htm": "html",
     ".docx": "docx",
