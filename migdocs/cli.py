@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import click
 
 from migdocs import repository
-from migdocs.errors import MigdocsError, UsageError
+from migdocs.errors import MigdocsError, NotFoundError, UsageError
 from migdocs.indexer.options import PDF_ENGINES
 from migdocs.repo import failures, languages
 from migdocs.repo.cite import CITE_FORMATS
@@ -451,6 +451,81 @@ def check(state: State) -> None:
         click.echo(f"{p.what} -> {p.fix}")
     click.echo(f"{len(problems)} problem(s)", err=True)
     sys.exit(1)
+
+
+@cli.group()
+def lexicon() -> None:
+    """The translation lexicon that lets a query in one language find documents in another.
+
+    \b
+    Example:
+      migdocs lexicon build
+      migdocs lexicon show migrants --from en
+    """
+
+
+@lexicon.command(name="build")
+@click.option("--no-dictionaries", is_flag=True, help="Learn from the documents only, without FreeDict.")
+@pass_state
+def lexicon_build(state: State, no_dictionaries: bool) -> None:
+    """Learn the lexicon from every document held in several languages (rebuilds it whole).
+
+    \b
+    Example:
+      migdocs lexicon build
+    """
+    report = state.repo().lexicon_build(dictionaries=not no_dictionaries)
+    units = ", ".join(f"{pair} {n}" for pair, n in report.units.items()) or "none"
+    click.echo(f"Learned {report.entries} translations ({report.seconds:.1f} s).")
+    click.echo(f"Aligned units per language pair: {units}.")
+    click.echo(dictionaries_line(report.dictionary_state, report.dictionaries))
+
+
+def dictionaries_line(state: str, names: list[str]) -> str:
+    if state == "used":
+        return "Dictionaries: " + ", ".join(names)
+    if state == "not installed":
+        return ("Dictionaries: none installed, translations are learned from the documents only "
+                "(apt-get install dict-freedict-eng-fra and the others in the README adds them).")
+    return "Dictionaries: not used (--no-dictionaries): translations are learned from the documents only."
+
+
+@lexicon.command(name="show")
+@click.argument("word")
+@click.option("--from", "language", callback=_language, metavar="LANG",
+              help="Read WORD as a word of this language (default: every language).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def lexicon_show(state: State, word: str, language: str | None, as_json: bool) -> None:
+    """Translations of a word, with their probabilities and where they come from.
+
+    \b
+    Example:
+      migdocs lexicon show remittances --from en
+    """
+    found = state.repo().translations(word, language=language)
+    if as_json:
+        click.echo(json.dumps(found.as_dict(), ensure_ascii=False, indent=2))
+        return
+    if found.state == "missing":
+        raise NotFoundError("there is no lexicon yet; run `migdocs lexicon build`")
+    if found.state == "stale":
+        click.echo("Note: documents changed since the lexicon was built; "
+                   "`migdocs lexicon build` relearns it.", err=True)
+    if found.dictionary_state != "used":
+        click.echo(dictionaries_line(found.dictionary_state, found.dictionaries), err=True)
+    lines = []
+    for reading in found.readings:
+        name = languages.NAMES[reading.language]
+        if not reading.translations:
+            lines.append(f"{word} ({name}, term {reading.term}): no translation known")
+            continue
+        lines.append(f"{word} ({name}, term {reading.term}):")
+        for t in reading.translations:
+            lines.append(f"  {t.language}  {t.word:<24} {t.p:.2f}  {t.source}  (term {t.term})")
+    if not lines:
+        raise NotFoundError(f"no translation of {word!r} in the lexicon")
+    click.echo("\n".join(lines))
 
 
 @cli.command()

@@ -24,8 +24,10 @@ from migdocs.repo.store import FileStore, sha256_of
 if TYPE_CHECKING:  # the search and ingest machinery is imported when first used
     from migdocs.indexer.extract import PdfEngine
     from migdocs.indexer.ingest import IngestReport, Progress
+    from migdocs.indexer.lexicon import BuildReport
     from migdocs.search.backend import Backend
     from migdocs.search.engine import SearchEngine, SearchResult, SortOrder
+    from migdocs.search.translate import Lexicon, LexiconState, WordTranslations
 
 
 @dataclass
@@ -57,10 +59,14 @@ class Repository:
         self._notify = notify or self.notices.append
         self._backend: Backend | None = None
         self._engine: SearchEngine | None = None
+        self.lexicon_path = home / "lexicon.sqlite"
+        self._lexicon: Lexicon | None = None
 
     def close(self) -> None:
         if self._backend is not None:
             self._backend.close()
+        if self._lexicon is not None:
+            self._lexicon.close()
         self.catalog.close()
 
     def __enter__(self) -> Repository:
@@ -301,6 +307,47 @@ class Repository:
         document = self.get(symbol_or_id, with_pages=True)
         filters = Filters(lang=languages.normalize(lang) if lang else None)
         return self.engine.similar(document, filters=filters, limit=limit, page=page)
+
+    # -- lexicon (cross-lingual search) -------------------------------------------------------
+    @property
+    def lexicon(self) -> Lexicon:
+        if self._lexicon is None:
+            from migdocs.search.translate import Lexicon
+
+            self._lexicon = Lexicon(self.lexicon_path)
+        return self._lexicon
+
+    def lexicon_state(self) -> LexiconState:
+        """current, stale (a translated document changed since it was built) or missing."""
+        from migdocs.indexer.lexicon import fingerprint
+
+        return self.lexicon.state(fingerprint(self.catalog))
+
+    def lexicon_build(self, *, dictionaries: bool = True,
+                      dictionary_folder: Path | None = None) -> BuildReport:
+        """Learn the translation lexicon from every document held in several languages
+        (and the FreeDict dictionaries, when installed and `dictionaries`; from
+        `dictionary_folder` instead of /usr/share/dictd when given)."""
+        from migdocs.indexer.lexicon import build
+
+        with self.writing(repair=False):  # one builder at a time
+            if self._lexicon is not None:
+                self._lexicon.close()
+                self._lexicon = None
+            return build(self.catalog, self.lexicon_path, use_dictionaries=dictionaries,
+                         dictionaries=dictionary_folder)
+
+    def translations(self, word: str, *, language: str | None = None) -> WordTranslations:
+        """The lexicon's translations of a word, read in `language` or in each language."""
+        lang = languages.normalize(language) if language else None
+        if lang is not None and lang not in languages.ANALYZED:
+            raise UsageError(f"the lexicon has no {lang!r}; use ar, en, fr or es")
+        if not word.strip():
+            raise UsageError("give a word to look up, e.g. `migdocs lexicon show migrants`")
+        from migdocs.search.translate import WordTranslations, readings
+
+        return WordTranslations(word, self.lexicon_state(), self.lexicon.dictionaries,
+                                self.lexicon.dictionary_state, readings(self.lexicon, word, lang))
 
     def meeting(self, code: str | None = None) -> Programme:
         """A meeting's programme and its documents by session (the last meeting for None)."""

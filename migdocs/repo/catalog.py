@@ -394,6 +394,12 @@ class Catalog:
                               (doc_id, language))
         return cur.rowcount > 0
 
+    def version_files(self) -> list[tuple[str, str, str | None]]:
+        """(doc_id, language, sha256 or None) of every version: what derived data
+        (the lexicon) fingerprints to know it is stale."""
+        return self.db.execute(
+            "SELECT doc_id, language, sha256 FROM versions ORDER BY doc_id, language").fetchall()
+
     def file_users(self, sha256: str) -> list[str]:
         """Who uses a stored file, for messages: `A/69/767 [fr] (A_69_767-FR.pdf)`."""
         rows = self.db.execute(

@@ -1,0 +1,261 @@
+"""The lexicon file (`HOME/lexicon.sqlite`) and looking words up in it at query time.
+
+Learning it is `migdocs.indexer.lexicon`; this module owns its format (one SQLite file:
+translations by source term, the words each term was written as, and what it was learned
+from) and the lookups a search makes: a few indexed point queries per query word, cached.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from migdocs.errors import RepositoryError
+from migdocs.indexer.lexicon import LEXICON_FORMAT, DictionaryState, Translation, analyse
+from migdocs.indexer.normalise import fold_accents, fold_arabic
+from migdocs.repo.languages import ANALYZED
+
+LexiconState = Literal["current", "stale", "missing"]
+#: Word forms kept per term (the most frequent): to show it, and to tell which language a
+#: typed word is in.
+FORMS_PER_TERM = 50
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS translations (
+    src_lang TEXT NOT NULL, src TEXT NOT NULL, tgt_lang TEXT NOT NULL, tgt TEXT NOT NULL,
+    p REAL NOT NULL, source TEXT NOT NULL,
+    PRIMARY KEY (src_lang, src, tgt_lang, tgt)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS forms (
+    lang TEXT NOT NULL, term TEXT NOT NULL, word TEXT NOT NULL, count INTEGER NOT NULL,
+    folded TEXT NOT NULL,  -- the word without accents/diacritics, as people may type it
+    PRIMARY KEY (lang, term, word)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS forms_by_folded ON forms(folded);
+"""
+
+
+class LexiconWriter:
+    """Writes a new lexicon file; a context manager: committed on success, nothing kept on
+    error."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.db = sqlite3.connect(path, isolation_level=None)
+        self.db.executescript(_SCHEMA)
+        self.db.execute("BEGIN")
+
+    def __enter__(self) -> LexiconWriter:
+        return self
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if exc_type is None:
+            self.db.execute("COMMIT")
+            self.db.close()
+        else:
+            self.db.execute("ROLLBACK")
+            self.db.close()
+            self.path.unlink(missing_ok=True)
+
+    def add(self, language: str, term: str, targets: list[tuple[str, str, float, str]]) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO translations VALUES (?,?,?,?,?,?)",
+                            [(language, term, lang, t, round(p, 4), src) for lang, t, p, src in targets])
+
+    def forms(self, forms: dict[str, dict[str, Counter[str]]]) -> None:
+        rows = []
+        for language, terms in forms.items():
+            for term, words in terms.items():
+                rows += [(language, term, w, c, fold_word(w))
+                         for w, c in words.most_common(FORMS_PER_TERM)]
+        self.db.executemany("INSERT OR REPLACE INTO forms VALUES (?,?,?,?,?)", rows)
+
+    def meta(self, *, fingerprint: str, units: dict[str, int], dictionaries: list[str],
+             dictionary_state: DictionaryState) -> None:
+        values = {"format": str(LEXICON_FORMAT), "fingerprint": fingerprint,
+                  "units": json.dumps(units), "dictionaries": json.dumps(dictionaries),
+                  "dictionary_state": dictionary_state}
+        self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", values.items())
+
+
+class Lexicon:
+    """A lexicon file opened for lookups (read-only; a missing file is an empty lexicon)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.db: sqlite3.Connection | None = None
+        if path.exists():
+            try:
+                self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+                self._meta = dict(self.db.execute("SELECT key, value FROM meta"))
+            except sqlite3.DatabaseError as exc:
+                raise RepositoryError(f"{path}: cannot read the lexicon ({exc}); rebuild it "
+                                      "with `migdocs lexicon build`") from exc
+        else:
+            self._meta = {}
+        self.lookup = lru_cache(maxsize=4096)(self._lookup)
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+    @property
+    def exists(self) -> bool:
+        return self.db is not None and self._meta.get("format") == str(LEXICON_FORMAT)
+
+    def state(self, fingerprint: str) -> LexiconState:
+        if not self.exists:
+            return "missing"
+        return "current" if self._meta.get("fingerprint") == fingerprint else "stale"
+
+    @property
+    def units(self) -> dict[str, int]:
+        return json.loads(self._meta.get("units", "{}"))
+
+    @property
+    def dictionaries(self) -> list[str]:
+        return json.loads(self._meta.get("dictionaries", "[]"))
+
+    @property
+    def dictionary_state(self) -> DictionaryState:
+        return self._meta.get("dictionary_state", "not used")
+
+    def _lookup(self, language: str, term: str) -> tuple[Translation, ...]:
+        """The translations of one analysed term of `language`, best first."""
+        if self.db is None:
+            return ()
+        rows = self.db.execute(
+            """SELECT tgt_lang, tgt, p, source FROM translations WHERE src_lang=? AND src=?
+               ORDER BY tgt_lang, p DESC""", (language, term)).fetchall()
+        return tuple(Translation(lang, t, self.word(lang, t), p, source)
+                     for lang, t, p, source in rows)
+
+    def word(self, language: str, term: str) -> str:
+        """The word a term was most often written as (the term itself if never seen)."""
+        if self.db is None:
+            return term
+        row = self.db.execute(  # `austérité` rather than `d'austérité`
+            "SELECT word FROM forms WHERE lang=? AND term=? ORDER BY instr(word, '''') > 0 "
+            "OR instr(word, ?) > 0, count DESC, word LIMIT 1",
+            (language, term, "\u2019")).fetchone()
+        return row[0] if row else term
+
+    def languages_of(self, word: str) -> dict[str, int]:
+        """How often a word as typed (accents and case aside) was seen in each language."""
+        if self.db is None:
+            return {}
+        rows = self.db.execute("SELECT lang, sum(count) FROM forms WHERE folded=? GROUP BY lang",
+                               (fold_word(word),))
+        return {lang: n for lang, n in rows if lang in ANALYZED}
+
+
+def fold_word(word: str) -> str:
+    """Case, accents, Arabic diacritics and alef/yeh variants folded, as the index folds
+    them: `Formación` -> `formacion`."""
+    return fold_arabic(fold_accents(unicodedata.normalize("NFKC", word).casefold()))
+
+
+@dataclass
+class Reading:
+    """A typed word read as a word of one language: its term there and its translations."""
+
+    language: str
+    term: str
+    translations: list[Translation]
+
+    def as_dict(self) -> dict:
+        return {"language": self.language, "term": self.term,
+                "translations": [t.as_dict() for t in self.translations]}
+
+
+@dataclass
+class WordTranslations:
+    """What `lexicon show WORD` prints: the word's readings and the state of the lexicon."""
+
+    word: str
+    state: LexiconState
+    dictionaries: list[str]
+    dictionary_state: DictionaryState
+    readings: list[Reading] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"word": self.word, "state": self.state, "dictionaries": self.dictionaries,
+                "dictionary_state": self.dictionary_state,
+                "readings": [r.as_dict() for r in self.readings]}
+
+
+def readings(lexicon: Lexicon, word: str, language: str | None = None) -> list[Reading]:
+    """The word read in `language`, or in every analysed language whose reading the lexicon
+    knows (a word typed without a language may be any of them: `pension` is English,
+    French and Spanish)."""
+    out = []
+    for lang in [language] if language else ANALYZED:
+        terms = [t for t, _ in analyse(word, lang)]
+        if len(terms) != 1:
+            continue
+        found = lexicon.lookup(lang, terms[0])
+        if found or language:
+            out.append(Reading(lang, terms[0], list(found)))
+    return out
+
+
+#: A translated term weighs this much of the word itself, times its score: same-language
+#: matches still win, and a confident translation beats a doubtful one.
+TRANSLATION_WEIGHT = 0.5
+#: Translations per word and target language used at query time.
+QUERY_TRANSLATIONS = 3
+
+
+@dataclass
+class WordTranslation:
+    """What one query word was also searched as: translations by target language."""
+
+    word: str
+    read_as: tuple[str, ...]  # the languages the word was read in
+    targets: dict[str, list[Translation]]
+
+    def terms(self) -> dict[str, set[str]]:
+        return {lang: {t.term for t in ts} for lang, ts in self.targets.items()}
+
+
+class QueryTranslator:
+    """Chooses, for each query word, the languages it is written in and its best
+    translations into the others. Written languages come from the whole query: the
+    languages in which most of its words were seen (a word alone says little: `pension`
+    is English, French and Spanish); when no word was seen anywhere, every language."""
+
+    def __init__(self, lexicon: Lexicon, words: list[str]) -> None:
+        self.lexicon = lexicon
+        votes: Counter[str] = Counter()
+        for word in words:
+            votes.update(set(lexicon.languages_of(word)))
+        best = max(votes.values(), default=0)
+        self.languages: tuple[str, ...] = (tuple(lang for lang in ANALYZED if votes[lang] == best)
+                                           if best else ANALYZED)
+
+    def translate(self, word: str) -> WordTranslation | None:
+        """The word's translations out of the query's languages, or None when it has none."""
+        targets: dict[str, dict[str, Translation]] = {}
+        own: dict[str, set[str]] = {lang: {t for t, _ in analyse(word, lang)} for lang in ANALYZED}
+        read_as = []
+        for lang in self.languages:
+            terms = own[lang]
+            if len(terms) != 1:
+                continue
+            read_as.append(lang)
+            for t in self.lexicon.lookup(lang, next(iter(terms))):
+                if t.language in self.languages or t.term in own[t.language]:
+                    continue  # the word itself is searched there already
+                kept = targets.setdefault(t.language, {})
+                if t.term not in kept or kept[t.term].p < t.p:
+                    kept[t.term] = t
+        chosen = {lang: sorted(ts.values(), key=lambda t: -t.p)[:QUERY_TRANSLATIONS]
+                  for lang, ts in targets.items()}
+        if not chosen:
+            return None
+        return WordTranslation(word, tuple(read_as), chosen)
