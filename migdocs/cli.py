@@ -24,6 +24,7 @@ from migdocs.repo.cite import cite as citation
 from migdocs.repo.home import resolve_home
 from migdocs.repo.lock import DEFAULT_WAIT
 from migdocs.repo.model import DOCUMENT_TYPES, Document, Programme
+from migdocs.repo.names import printable
 from migdocs.search.results import MAX_LIMIT, SORT_ORDERS, SearchResult
 
 if TYPE_CHECKING:
@@ -224,7 +225,8 @@ def ingest_summary(report: IngestReport, seconds: float) -> str:
         if problems:
             lines.append(f"{title}:")
             for p in problems:
-                line = f"  {p.path}: {p.reason}" + (f" -> {p.fix}" if p.fix else "")
+                line = (f"  {printable(p.path)}: {printable(p.reason, keep_newlines=True)}"
+                        + (f" -> {p.fix}" if p.fix else ""))
                 lines.append(line.replace("\n", "\n    "))
     return "\n".join(lines)
 

@@ -47,6 +47,17 @@ class ExtractionError(MigdocsError):
         return f"{self.reason}; {self.fix}"
 
 
+class FileChangedError(MigdocsError):
+    """A file changed while it was being ingested (its copy does not have the hash read)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.path = path
+
+    def __str__(self) -> str:
+        return f"{self.path}: the file changed while it was being read; nothing of it was stored"
+
+
 class UnsafePathError(MigdocsError):
     """A path leaves the folder it must stay in (traversal or symlink)."""
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import builtins
 import os
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from migdocs.errors import NotFoundError, RepositoryError, UsageError
 from migdocs.repo import languages, symbols
 from migdocs.repo.catalog import Catalog
-from migdocs.repo.home import resolve_home
+from migdocs.repo.home import confine, resolve_home
 from migdocs.repo.lock import DEFAULT_WAIT, WriterLock, remove_leftovers
 from migdocs.repo.model import Document, DocumentDetail, Programme, Suggestion
 from migdocs.repo.store import FileStore, sha256_of
@@ -82,13 +82,24 @@ class Repository:
         crashed left behind (an index behind the catalog is rebuilt), so no write builds on it."""
         outermost = not self.lock.held
         with self.lock.hold(wait=self.wait):
-            if outermost:  # what a killed writer left: half-built folders, orphan files
-                remove_leftovers(self.home)
-                self.store.prune(keep=self.catalog.file_hashes())
+            if outermost:
+                self._tidy()
             if outermost and repair:
                 self._close_index()
                 self.backend  # noqa: B018 - opens, and rebuilds if a crash left it behind
-            yield
+            try:
+                yield
+            except BaseException:
+                if outermost:  # e.g. disk full: a file stored for a document never recorded
+                    with suppress(Exception):
+                        self._tidy()
+                raise
+
+    def _tidy(self) -> None:
+        """Under the lock: delete what a killed or failed writer left (half-built index
+        folders, half-copied or orphan stored files)."""
+        remove_leftovers(self.home)
+        self.store.prune(keep=self.catalog.file_hashes())
 
     def _need_writer(self) -> None:
         if not self.lock.held:
@@ -136,6 +147,7 @@ class Repository:
                 self._prepare_index()
             except _NeedsWriter:
                 with self.lock.hold(wait=self.wait):
+                    self._tidy()
                     self._prepare_index()
         return self._backend
 
@@ -456,4 +468,4 @@ def open(home: str | os.PathLike[str] | None = None, *,
     path = resolve_home(home)
     if path.exists() and not path.is_dir():
         raise UsageError(f"{path} is a file, not a folder; give --home a folder")
-    return Repository(path, wait=wait, notify=notify)
+    return Repository(confine(path) if path.exists() else path, wait=wait, notify=notify)

@@ -36,12 +36,13 @@ def test_three_ingests_at_once_on_a_new_home_all_succeed(tmp_path: Path) -> None
         assert "Traceback" not in err
     waited = [err for _, err in outputs if "Waiting for " in err]
     assert waited, "the later writers say that they wait, and for whom"
-    assert all("to finish writing to" in err for err in waited)
+    assert all("Waiting for process " in err and "ingest" in err and "to finish writing to" in err
+               for err in waited), waited
     _exactly_once(home, range(60))
     assert cli(home, "check").returncode == 0
     found = cli(home, "search", "marker7", "--json")
     assert [h["symbol"] for h in json.loads(found.stdout)["hits"]] == ["A/99/7"]
-    assert not (home / "writer.lock").read_text() or json.loads((home / "writer.lock").read_text())
+    assert WriterLock(home).is_free()
 
 
 def test_ingest_remove_and_reindex_at_once_on_an_existing_home(tmp_path: Path) -> None:

@@ -90,13 +90,16 @@ def test_content_decides_the_format_not_the_extension(tmp_path: Path) -> None:
         extract.pages(docx_as_pdf)
 
 
-def test_text_files_split_pages_at_form_feeds_and_refuse_non_utf8(tmp_path: Path) -> None:
+def test_text_files_split_pages_at_form_feeds_and_read_latin1_with_a_warning(tmp_path: Path) -> None:
     path = tmp_path / "note.txt"
     path.write_text("first page\fsecond page", encoding="utf-8")
     assert extract.pages(path).pages == ["first page", "second page"]
-    path.write_bytes("caf\xe9".encode("latin-1"))
-    with pytest.raises(ExtractionError, match="not UTF-8 text"):
-        extract.pages(path)
+    assert extract.pages(path).warnings == []
+    path.write_bytes("caf\xe9 \u2019".encode("cp1252"))
+    result = extract.pages(path)
+    assert result.pages == ["caf\xe9 \u2019"]
+    warning, = result.warnings
+    assert warning.startswith("not UTF-8 (bad byte at offset 3): read as Windows-1252/Latin-1")
 
 
 @pytest.mark.parametrize("text", ["", "   ", "12 345 678", "—", "A/RES/70/1", "Aleppo"])

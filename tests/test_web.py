@@ -61,6 +61,9 @@ def test_symbol_paths_plain_encoded_and_other_spellings(client: TestClient) -> N
     moved = client.get("/documents/a69/767/parallel?from=1", follow_redirects=False)
     assert moved.status_code == 301 and moved.headers["location"] == "/documents/A/69/767/parallel?from=1"
     assert client.get("/api/documents/A%2F69%2F767").json()["symbol"] == "A/69/767"
+    for path in ["/documents/S/RES/2196%20%282015%29", "/documents/A/CONF.224/PC(III)/1/parallel",
+                 "/documents/A/81/6 (Sect. 9)/cite?format=ris"]:  # spaces and parentheses
+        assert client.get(path, follow_redirects=False).status_code == 200, path
 
 
 def test_api_json_is_the_cli_json(client: TestClient, corpus_home: Path) -> None:

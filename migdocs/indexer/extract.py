@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from migdocs.errors import ExtractionError
+from migdocs.indexer import limits
 from migdocs.indexer.normalise import repair
 from migdocs.indexer.options import PDF_ENGINES, PdfEngine  # noqa: F401 - PDF_ENGINES re-exported
 from migdocs.repo.model import FLAG_COPY_PROTECTED, FLAG_PYPDF_FALLBACK
@@ -37,6 +38,7 @@ class Extraction:
     flags: list[str] = field(default_factory=list)
     declared_language: str | None = None  # what the file itself says (HTML lang, DOCX language)
     title: str | None = None
+    warnings: list[str] = field(default_factory=list)  # read, but the user should know how
 
 
 def sniff(path: Path) -> Format:
@@ -54,7 +56,7 @@ def sniff(path: Path) -> Format:
         found = "docx" if _is_docx(path) else "zip"
     elif _looks_like_html(head):
         found = "html"
-    elif b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    elif b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")) and not _utf16_order(head):
         found = "binary"
     else:
         found = "text"
@@ -76,14 +78,19 @@ def pages(path: Path, *, engine: PdfEngine = "auto", password: str | None = None
     """Repaired text of every page of `path` (one page for text, HTML and DOCX unless the text
     has form feeds)."""
     fmt = sniff(path)
+    limits.check_size(path)
+    warnings: list[str] = []
     if fmt == "pdf":
         result = _pdf(path, engine, password)
     elif fmt == "docx":
+        limits.check_archive(path)
         result = _docx(path)
     elif fmt == "html":
-        result = _html(path)
+        result = _html(path, warnings)
     else:
-        result = Extraction("text", _decode(path).split("\f"))
+        result = Extraction("text", _decode(path, warnings).split("\f"))
+    limits.check_pages(len(result.pages))
+    result.warnings += warnings
     result.pages = [repair(p) for p in result.pages]
     return result
 
@@ -129,6 +136,7 @@ def _pdfium(path: Path, password: str | None) -> Extraction:
         if raw.FPDF_GetSecurityHandlerRevision(document.raw) != -1:
             if not raw.FPDF_GetDocPermissions(document.raw) & _PDF_EXTRACT_PERMISSION:
                 flags.append(FLAG_COPY_PROTECTED)
+        limits.check_pages(len(document))
         texts = []
         for index in range(len(document)):
             page = document[index]
@@ -151,6 +159,7 @@ def _pypdf(path: Path, password: str | None) -> Extraction:
         reader = PdfReader(path, password=password)
         if reader.is_encrypted and not password and not reader.decrypt(""):
             raise _password_error(None)
+        limits.check_pages(len(reader.pages))
         texts = [page.extract_text() or "" for page in reader.pages]
     except (FileNotDecryptedError, WrongPasswordError) as exc:
         raise _password_error(password) from exc
@@ -169,15 +178,42 @@ def _pypdf(path: Path, password: str | None) -> Extraction:
 
 
 # -- other formats --------------------------------------------------------------------------
-def _decode(path: Path) -> str:
+def _decode(path: Path, warnings: list[str]) -> str:
+    """UTF-8 (with or without BOM), UTF-16 (BOM, or by its zero bytes), else Windows-1252 /
+    Latin-1 with a warning: old Western European files are that, and reading them beats
+    refusing them (a wrong guess shows as odd accents, which the warning explains)."""
     data = path.read_bytes()
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+    order = _utf16_order(data[:2048])
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or order:
+        try:
+            return data.decode("utf-16" if not order or data.startswith((b"\xff\xfe", b"\xfe\xff"))
+                               else order, errors="replace")
+        except UnicodeDecodeError:
+            pass
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ExtractionError(f"not UTF-8 text (bad byte at offset {exc.start})",
-                              "save the file as UTF-8 and ingest it again") from exc
+        where = exc.start
+    text = data.decode("cp1252", errors="replace")  # cp1252 is Latin-1 plus € ’ “ ” …
+    warnings.append(f"not UTF-8 (bad byte at offset {where}): read as Windows-1252/Latin-1; "
+                    "if accents look wrong in `migdocs get --text`, save it as UTF-8 and ingest "
+                    "it again")
+    return text
+
+
+def _utf16_order(head: bytes) -> str | None:
+    """'utf-16-le' / 'utf-16-be' for UTF-16 text without a BOM (every other byte zero, as in
+    Latin-script text), else None."""
+    pairs = len(head) // 2
+    if pairs < 8:
+        return None
+    even_zero = sum(1 for i in range(0, pairs * 2, 2) if head[i] == 0)
+    odd_zero = sum(1 for i in range(1, pairs * 2, 2) if head[i] == 0)
+    if odd_zero > 0.6 * pairs and even_zero < 0.05 * pairs:
+        return "utf-16-le"
+    if even_zero > 0.6 * pairs and odd_zero < 0.05 * pairs:
+        return "utf-16-be"
+    return None
 
 
 def _is_docx(path: Path) -> bool:
@@ -246,9 +282,9 @@ class _HTMLText(HTMLParser):
             self.parts.append(data)
 
 
-def _html(path: Path) -> Extraction:
+def _html(path: Path, warnings: list[str]) -> Extraction:
     parser = _HTMLText()
-    parser.feed(_decode(path))
+    parser.feed(_decode(path, warnings))
     parser.close()
     lines = (" ".join(line.split()) for line in "".join(parser.parts).split("\n"))
     return Extraction("html", ["\n".join(line for line in lines if line)],

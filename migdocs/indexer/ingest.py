@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import os
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from migdocs.errors import CatalogFileError, ExtractionError
-from migdocs.indexer import extract, language
+from migdocs.errors import CatalogFileError, ExtractionError, FileChangedError
+from migdocs.indexer import extract, language, limits
 from migdocs.indexer.analysis import spelling_words
 from migdocs.indexer.entries import PageTerms, analyse_page, document_entries
 from migdocs.indexer.extract import PdfEngine
@@ -35,6 +36,7 @@ from migdocs.repo.model import (
     Page,
     StoredFile,
 )
+from migdocs.repo.names import printable
 from migdocs.repo.store import FileStore, sha256_of
 from migdocs.search.backend import Backend
 
@@ -94,6 +96,7 @@ class _Extracted:
     #: Each page's terms, analysed here in the worker (the main process only writes them).
     page_terms: list[PageTerms | None] = field(default_factory=list)
     words: set[str] = field(default_factory=set)  # the did-you-mean vocabulary of the text
+    warnings: list[str] = field(default_factory=list)  # read, but the user should know how
 
 
 def _extract_job(args: _Job) -> _Extracted | ExtractionError:
@@ -114,7 +117,7 @@ def _extract_job(args: _Job) -> _Extracted | ExtractionError:
         page_terms.append(analyse_page(text, analysed) if analysed and text.strip() else None)
         words |= spelling_words(text)
     return _Extracted(result.format, result.pages, page_languages, detection, result.flags,
-                      result.declared_language, result.title, page_terms, words)
+                      result.declared_language, result.title, page_terms, words, result.warnings)
 
 
 #: path, PDF engine, password, declared language
@@ -123,7 +126,7 @@ _Job = tuple[Path, PdfEngine, str | None, str | None]
 
 def _run(jobs: list[_Job], workers: int, *,
          work: Callable[[_Job], _Extracted | ExtractionError] = _extract_job,
-         ) -> Iterator[_Extracted | ExtractionError]:
+         ) -> Generator[_Extracted | ExtractionError, None, None]:
     """Results in job order. When an engine crashes a worker (PDFium is C code), the pool is
     restarted and the job it died on is retried alone: if it crashes again, only that file
     fails."""
@@ -196,8 +199,11 @@ class Ingester:
                 return True
             return False
 
+        home = self.store.root.parent.resolve()
         for folder, dirs, names in os.walk(root):  # does not follow symlinked folders
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            # never the repository itself (a home kept inside the folder being ingested)
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                             and (Path(folder) / d).resolve() != home)
             for name in dirs:
                 leaves_root(Path(folder) / name)
             for name in sorted(names):
@@ -213,7 +219,11 @@ class Ingester:
 
     def _hash(self, path: Path, where: object) -> str | None:
         try:
+            limits.check_size(path)  # before reading it at all
             return sha256_of(path)
+        except ExtractionError as exc:
+            self._fail(where, exc.reason, exc.fix)
+            return None
         except OSError as exc:
             fix = ("it is a link to a file that is gone: restore the file or remove the link"
                    if isinstance(exc, FileNotFoundError) else "check its permissions")
@@ -270,7 +280,7 @@ class Ingester:
             if unit.entry is not None and f.language is not None:
                 same = self.catalog.version_hash(unit.entry.document.id, f.language) == f.sha256
             else:
-                same = self.catalog.version_with_file(f.sha256, f.path.name) is not None
+                same = self.catalog.version_with_file(f.sha256, printable(f.path.name)) is not None
             f.changed = not (same and self.store.has(f.sha256))
 
     # -- the run ----------------------------------------------------------------------------
@@ -291,13 +301,13 @@ class Ingester:
         pending: dict[str, int] = {}
         written: set[str] = set()
         late: dict[str, None] = {}
-        with self.backend.writer() as writer:
+        # closing: when a unit fails the run (disk full), the worker pool shuts down now, not
+        # at interpreter exit (where it printed a traceback)
+        with self.backend.writer() as writer, closing(results):
             self.catalog.set_meta("index_dirty", "1")
             for unit in units:
                 extracted = {id(f): next(results) for f in unit.files if f.changed}
-                with self.catalog.transaction():
-                    document = self._apply(unit, extracted)
-                    self._learn_words(extracted.values())
+                document = self._apply_or_skip(unit, extracted)
                 if document is not None:
                     if document.id in written:
                         late[document.id] = None
@@ -344,6 +354,23 @@ class Ingester:
             if isinstance(result, _Extracted):
                 self._words.update(result.words)
 
+    def _apply_or_skip(self, unit: _Unit, extracted: dict) -> Document | None:
+        """Write one unit in one transaction; a file that changed under us fails the unit
+        alone (rolled back, counted as failed, not as stored) and the run goes on."""
+        counts = (self.report.added, self.report.updated, self.report.unchanged,
+                  len(self.report.warnings))
+        try:
+            with self.catalog.transaction():
+                document = self._apply(unit, extracted)
+                self._learn_words(extracted.values())
+                return document
+        except FileChangedError as exc:
+            (self.report.added, self.report.updated, self.report.unchanged) = counts[:3]
+            del self.report.warnings[counts[3]:]
+            self._fail(exc.path, "the file changed while it was being read (still being saved "
+                       "or copied?); nothing of it was stored", "run the ingest again when it is complete")
+            return None
+
     def _apply(self, unit: _Unit, extracted: dict) -> Document | None:
         """Write one unit to the catalog; the document to reindex, or None when unchanged."""
         if unit.entry is not None:
@@ -373,7 +400,7 @@ class Ingester:
             if title and symbol and symbols.key(title) == symbols.key(symbol):
                 title = None
             document = Document(id=doc_id, symbol=symbol, title=title, type="background")
-            self.catalog.put_document(document, record_hash=None, source=str(f.path))
+            self.catalog.put_document(document, record_hash=None, source=printable(str(f.path)))
         self._put_file_version(document.id, f, result, title=None, where=str(f.path))
         return document
 
@@ -432,6 +459,8 @@ class Ingester:
         old = self.catalog.version_hash(doc_id, lang)
         flags = list(result.flags)
         detection = result.detection
+        for warning in result.warnings:
+            self._warn(where, warning, "")
         if not any(letter_count(p) for p in result.pages):
             flags.append(FLAG_NO_TEXT_LAYER)
             self._warn(where, f"no text layer ({len(result.pages)} page(s) without text, a scan?): "
@@ -455,7 +484,7 @@ class Ingester:
                 analysed[(lang, page.number)] = terms
         self.catalog.put_version(doc_id, LanguageVersion(
             language=lang, title=title,
-            file=StoredFile(f.sha256, f.path.name, result.format, f.path.stat().st_size),
+            file=StoredFile(f.sha256, printable(f.path.name), result.format, f.path.stat().st_size),
             pages=pages, detected_language=detection.language if detection else None,
             language_confidence=detection.confidence if detection else None,
             flags=flags, page_count=len(pages)))

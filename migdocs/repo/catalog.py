@@ -11,8 +11,9 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
-from migdocs.errors import IncompatibleError
+from migdocs.errors import DamagedError, IncompatibleError, MigdocsError
 from migdocs.repo import failures, symbols
 from migdocs.repo.model import (
     Document,
@@ -93,6 +94,31 @@ _FILTERS = {
 }
 
 
+class _Connection(sqlite3.Connection):
+    """A SQLite connection whose failures are the MigdocsError they mean (busy, damaged, disk
+    full: `failures.catalog_error`), for every caller of the library, not only the CLI."""
+
+    catalog_path: Path = Path("catalog.sqlite")
+
+    def execute(self, *args: Any, **kwargs: Any) -> sqlite3.Cursor:
+        try:
+            return super().execute(*args, **kwargs)
+        except sqlite3.Error as exc:
+            raise failures.catalog_error(self.catalog_path, exc) from exc
+
+    def executemany(self, *args: Any, **kwargs: Any) -> sqlite3.Cursor:
+        try:
+            return super().executemany(*args, **kwargs)
+        except sqlite3.Error as exc:
+            raise failures.catalog_error(self.catalog_path, exc) from exc
+
+    def executescript(self, *args: Any, **kwargs: Any) -> sqlite3.Cursor:
+        try:
+            return super().executescript(*args, **kwargs)
+        except sqlite3.Error as exc:
+            raise failures.catalog_error(self.catalog_path, exc) from exc
+
+
 class Catalog:
     """Documents, language versions and page texts in one SQLite file."""
 
@@ -102,7 +128,8 @@ class Catalog:
             # Writers take turns under the writer lock; the timeout only covers the moments
             # SQLite itself needs (WAL checkpoints, a new file being set up by another process).
             self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
-                                      timeout=BUSY_TIMEOUT)
+                                      timeout=BUSY_TIMEOUT, factory=_Connection)
+            self.db.catalog_path = path
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.execute("PRAGMA synchronous=NORMAL")
@@ -119,7 +146,7 @@ class Catalog:
             if getattr(self, "db", None) is not None:
                 self.db.close()
             raise failures.catalog_error(path, exc) from exc
-        except IncompatibleError:
+        except MigdocsError:  # newer format, or a SQLite failure already said in words
             self.db.close()
             raise
 
@@ -135,8 +162,8 @@ class Catalog:
         (About 0.1 s per 50 MB; `check` runs it, opening does not.)"""
         try:
             rows = [r[0] for r in self.db.execute("PRAGMA quick_check(20)")]
-        except sqlite3.DatabaseError as exc:
-            return [str(exc)]
+        except (sqlite3.DatabaseError, DamagedError) as exc:
+            return [str(exc.__cause__ or exc)]
         return [] if rows == ["ok"] else rows
 
     @contextmanager
@@ -145,7 +172,8 @@ class Catalog:
         try:
             yield
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:  # SQLite may have rolled back already (disk full)
+                self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
 

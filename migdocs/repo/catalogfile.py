@@ -93,20 +93,27 @@ def load(path: Path) -> CatalogFile:
     if "meeting" in data:
         try:
             result.meeting = _meeting(data["meeting"])
-        except (UsageError, KeyError, TypeError, ValueError) as exc:
+        except _SHAPE_ERRORS as exc:
             problems.append((_header_line(text, "meeting"), f"[meeting]: {_describe(exc)}"))
     defaults = data.get("defaults", {})
+    if not isinstance(defaults, dict):
+        problems.append((_header_line(text, "defaults"), "[defaults] must be a table"))
+        defaults = {}
     if set(defaults) - _DEFAULT_KEYS:
         problems.append((_header_line(text, "defaults"),
                          f"[defaults] cannot set {sorted(set(defaults) - _DEFAULT_KEYS)}"))
     if result.meeting and "meeting" not in defaults:
         defaults = {**defaults, "meeting": result.meeting.code}
     seen: dict[str, int] = {}
-    for n, raw in enumerate(data.get("document", [])):
+    documents = data.get("document", [])
+    if not isinstance(documents, list):
+        problems.append((None, "documents are written [[document]] (an array of tables)"))
+        documents = []
+    for n, raw in enumerate(documents):
         line = lines[n] if n < len(lines) else None
         try:
             entry = _entry({**defaults, **raw}, line or 0)
-        except (UsageError, ValueError, TypeError) as exc:
+        except _SHAPE_ERRORS as exc:
             problems.append((line, _describe(exc)))
             continue
         if entry.document.id in seen:
@@ -124,8 +131,17 @@ def load(path: Path) -> CatalogFile:
     return result
 
 
+#: What validating a hand-written table can raise: the shapes in a catalog are the writer's.
+_SHAPE_ERRORS = (UsageError, KeyError, TypeError, ValueError, AttributeError, IndexError)
+
+
 def _describe(exc: BaseException) -> str:
-    return str(exc) if not isinstance(exc, KeyError) else f"missing key {exc}"
+    if isinstance(exc, KeyError):
+        return f"missing key {exc}"
+    if isinstance(exc, (AttributeError, TypeError, IndexError)):
+        return (f"a value has the wrong type ({exc}): a text where a table or a list is "
+                "expected, or the other way round; compare with the README's catalog format")
+    return str(exc)
 
 
 def _line_from_message(message: str) -> int | None:

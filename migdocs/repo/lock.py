@@ -3,8 +3,8 @@
 `ingest`, `remove`, `reindex` and the automatic index rebuild take it. It is an `flock` on
 `HOME/writer.lock`: the kernel releases it when the holder exits in any way (even SIGKILL or a
 power cut of the process), so a crash never leaves a lock that blocks the next run. The file
-also holds who took it last (pid, command, start time) for the "waiting for ..." message; that
-text is only information, the flock is the lock.
+also holds who holds it (pid, command, start time; emptied on release) for the "waiting for
+..." message; that text is only information, the flock is the lock.
 
 Within one process the lock is re-entrant (ingest may trigger a rebuild while holding it).
 """
@@ -99,13 +99,15 @@ class WriterLock:
             finally:
                 self._depth -= 1
                 if self._depth == 0 and self._fd is not None:
+                    os.ftruncate(self._fd, 0)  # no one holds it: name no one
                     fcntl.flock(self._fd, fcntl.LOCK_UN)
                     os.close(self._fd)
                     self._fd = None
 
     def _acquire(self, wait: float, notify: Notify | None) -> int:
         fd = self._open()
-        deadline = time.monotonic() + max(wait, 0.0)
+        started = time.monotonic()
+        deadline = started + max(wait, 0.0)
         told = False
         while True:
             try:
@@ -113,14 +115,17 @@ class WriterLock:
                 break
             except BlockingIOError:
                 pass
-            who = self.holder() or "another migdocs process"
+            named = self.holder()
+            who = named or "another migdocs process"
             if time.monotonic() >= deadline:
                 os.close(fd)
                 raise BusyError(
                     f"{self.path.parent}: busy: {who} is writing to this repository; "
                     f"gave up after {wait:g} s. Run the command again when it has finished, "
                     "or give --wait more seconds")
-            if not told and notify is not None:
+            # The holder writes who it is just after taking the lock: give it a moment, so
+            # the message names it rather than "another migdocs process".
+            if not told and notify is not None and (named or time.monotonic() > started + 1.0):
                 notify(f"Waiting for {who} to finish writing to {self.path.parent} "
                        f"(up to {wait:g} s; --wait SECONDS changes that)...")
                 told = True

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import tempfile
 from pathlib import Path
+
+from migdocs.errors import FileChangedError
 
 
 def sha256_of(path: Path) -> str:
@@ -31,14 +32,22 @@ class FileStore:
         return self.path(sha256).is_file()
 
     def put(self, source: Path, sha256: str) -> Path:
+        """Copy `source` in under its hash. The copy is hashed as it is written and must have
+        `sha256`: a file that changed since it was hashed (still being saved or downloaded)
+        raises FileChangedError and nothing is stored, so a stored file always matches its name."""
         target = self.path(sha256)
         if target.is_file():
             return target
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
-        os.close(fd)
         try:
-            shutil.copyfile(source, tmp)
+            digest = hashlib.sha256()
+            with open(source, "rb") as src, os.fdopen(fd, "wb") as dst:
+                for block in iter(lambda: src.read(1 << 20), b""):
+                    digest.update(block)
+                    dst.write(block)
+            if digest.hexdigest() != sha256:
+                raise FileChangedError(str(source))
             os.replace(tmp, target)
         finally:
             if os.path.exists(tmp):

@@ -74,6 +74,9 @@ class ParsedQuery:
 _TOKEN = re.compile(r'\s*(?:(?P<paren>[()])|(?P<quote>"[^"]*"?)|(?P<word>[^\s()"]+))')
 _FIELD = re.compile(r"^(?P<name>[A-Za-z]+):(?P<value>.*)$", re.DOTALL)
 _FUZZY = re.compile(r"^(?P<word>.+?)~(?P<edits>\d*)$")
+#: Deeper groups are flattened: no real query nests this far, and a bound keeps hostile
+#: input (`((((…` 5,000 deep) from exhausting the stack here and in every tree walk after.
+MAX_NESTING = 32
 _OPERATORS = {"AND", "OR", "NOT", "&&", "||", "!"}
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"', "\u201e": '"'})
 
@@ -119,6 +122,9 @@ def _parse_group(tokens: list[tuple[str, str]], i: int, notices: list[str], *,
                 return _combine(items, notices), i
             break
         i += 1
+        if kind == "paren" and depth >= MAX_NESTING:
+            notices.append(f"Ignored parentheses nested more than {MAX_NESTING} deep.")
+            continue
         if kind == "paren":
             inner, i = _parse_group(tokens, i, notices, depth=depth + 1)
             if i >= len(tokens):
