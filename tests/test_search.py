@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import migdocs
 from migdocs.errors import UsageError
 from migdocs.search.compile import MAX_EXPANSIONS, analyze
-from tests.conftest import HARD, run
+from tests.conftest import CORPUS, HARD, run
 
 PAPERS = [f"UN/POP/MIG-16CM/2018/{n}" for n in range(1, 18)]
 
@@ -330,6 +330,20 @@ def test_searcher_is_reused_and_reopened_after_a_change(tmp_path: Path) -> None:
         repository.ingest([HARD / "many-pages.pdf"])
         assert repository.backend.reader() is not reader
         assert symbols_of(repository.search("many-pages")) == ["many-pages"]  # an id
+
+
+def test_a_repository_kept_open_sees_an_index_rebuilt_by_another(tmp_path: Path) -> None:
+    # A rebuilt index starts its generations again: the open one must notice the swap.
+    home = tmp_path / "home"
+    text = CORPUS / "unpc" / "text"
+    with migdocs.open(home) as server:
+        server.ingest([text / "A_69_767-EN.txt"])
+        assert symbols_of(server.search("A/69/767")) == ["A/69/767"]
+        with migdocs.open(home) as other:
+            other.ingest([text / "A_68_908-EN.txt"])
+            other.reindex()
+        assert symbols_of(server.search("A/68/908")) == ["A/68/908"]
+        assert server.search("A/69/767").total == 1
 
 
 # -- hostile input ----------------------------------------------------------------------------

@@ -182,7 +182,7 @@ def spelling_words(text: str) -> set[str]:
     """Words as people write them (case-folded, Arabic folded, accents kept; letters only, at
     least 3): the did-you-mean vocabulary."""
     out = set()
-    for word in TOKEN.findall(text):
+    for word in set(TOKEN.findall(text)):  # each distinct word once
         word = fold_arabic(normalize(word))
         if len(word) >= 3 and word.isalpha():
             out.add(word)

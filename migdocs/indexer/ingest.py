@@ -22,7 +22,6 @@ from migdocs.indexer import extract, language, limits
 from migdocs.indexer.analysis import spelling_words
 from migdocs.indexer.entries import PageTerms, analyse_page, document_entries
 from migdocs.indexer.extract import PdfEngine
-from migdocs.indexer.normalise import letter_count
 from migdocs.repo import catalogfile, languages, symbols
 from migdocs.repo.catalog import Catalog
 from migdocs.repo.catalogfile import CatalogEntry
@@ -97,6 +96,7 @@ class _Extracted:
     page_terms: list[PageTerms | None] = field(default_factory=list)
     words: set[str] = field(default_factory=set)  # the did-you-mean vocabulary of the text
     warnings: list[str] = field(default_factory=list)  # read, but the user should know how
+    script: tuple[float, int] = (0.0, 0)  # share of Arabic letters, letters: counted here
 
 
 def _extract_job(args: _Job) -> _Extracted | ExtractionError:
@@ -117,7 +117,8 @@ def _extract_job(args: _Job) -> _Extracted | ExtractionError:
         page_terms.append(analyse_page(text, analysed) if analysed and text.strip() else None)
         words |= spelling_words(text)
     return _Extracted(result.format, result.pages, page_languages, detection, result.flags,
-                      result.declared_language, result.title, page_terms, words, result.warnings)
+                      result.declared_language, result.title, page_terms, words, result.warnings,
+                      language.script_share("\n".join(result.pages)))
 
 
 #: path, PDF engine, password, declared language
@@ -461,11 +462,12 @@ class Ingester:
         detection = result.detection
         for warning in result.warnings:
             self._warn(where, warning, "")
-        if not any(letter_count(p) for p in result.pages):
+        if not result.script[1]:  # no letters on any page
             flags.append(FLAG_NO_TEXT_LAYER)
             self._warn(where, f"no text layer ({len(result.pages)} page(s) without text, a scan?): "
                        "catalogued but not searchable", "OCR it to a PDF with text and ingest it again")
-        contradiction = language.contradicts(lang, "\n".join(result.pages), detection)
+        contradiction = language.contradicts(lang, "\n".join(result.pages), detection,
+                                             script=result.script)
         if lang != UNDETERMINED and contradiction:
             flags.append(FLAG_LANGUAGE_MISMATCH)
             self._warn(where, f"labelled {_name(lang)} by {f.declared_by} but the text is "

@@ -68,22 +68,25 @@ def detect_pages(pages: list[str]) -> tuple[list[str | None], Detection | None]:
     return page_languages, Detection(language, round(confidence[language] / weights[language] * share, 4))
 
 
-def _arabic_share(text: str) -> tuple[float, int]:
-    letters = [c for c in text if c.isalpha()]
+def script_share(text: str) -> tuple[float, int]:
+    """(share of Arabic letters, letters) of a text."""
+    letters = [c for c in text if c.isalpha()]  # (a regex counts no faster: measured)
     if not letters:
         return 0.0, 0
     arabic = sum(1 for c in letters if "\u0600" <= c <= "\u06ff" or "\u0750" <= c <= "\u077f")
     return arabic / len(letters), len(letters)
 
 
-def contradicts(declared: str, text: str, detection: Detection | None) -> str | None:
+def contradicts(declared: str, text: str, detection: Detection | None, *,
+                script: tuple[float, int] | None = None) -> str | None:
     """What the text is, when that plainly contradicts the declared language; else None.
 
     Either a confident detection on enough text, or the script: a declared Arabic version
     without Arabic letters (or a Latin-script language written in Arabic letters) is wrong
-    however short it is.
+    however short it is. `script`: the text's script_share, when already counted (in the
+    ingest workers).
     """
-    share, letters = _arabic_share(text)
+    share, letters = script if script is not None else script_share(text)
     if letters >= 20:
         if declared == "ar" and share < 0.2:
             found = detection.language if detection else None

@@ -35,6 +35,8 @@ from migdocs.search.syntax import Clause, Field, Group, Node, Phrase, Word
 
 #: How many index terms one wildcard or fuzzy word may expand to (the most frequent win).
 MAX_EXPANSIONS = 64
+#: Stems shorter than this are matched within one edit, longer ones within two.
+FUZZY_TWO_EDITS_FROM = 6
 #: A symbol written in a query weighs this much more than a word.
 SYMBOL_BOOST = 20.0
 _STOP_CHECK_LANGUAGES = ("ar", "en", "fr", "es")
@@ -216,18 +218,23 @@ class QueryCompiler:
                     if q is not None:
                         subqueries.append(q)
         looked_up = field_languages(text)
+        symbol_shaped = bool(_SYMBOL_SHAPED.search(text))
         for lang in looked_up:
             tokens = analyze(text, lang)
             if not tokens:
                 continue
             terms.setdefault(lang, set()).update(tokens)
-            for fieldname in (f"text_{lang}", f"title_{lang}"):
+            # A symbol in a title or entity is its document's own: the symbol term finds it.
+            kinds = ("text",) if symbol_shaped and len(tokens) > 1 else ("text", "title")
+            for fieldname in (f"{kind}_{lang}" for kind in kinds):
                 subqueries.append(_terms_query(fieldname, tokens))
         exact = analyze(text, "ar_exact") if "ar" in looked_up else []
         if exact and any(is_arabic(t) for t in exact):
             terms.setdefault("ar_exact", set()).update(exact)
-            subqueries += [_terms_query(TEXT_AR_EXACT, exact), _terms_query(TITLE_AR_EXACT, exact)]
-        entity = analyze(text, "en") if "en" in looked_up else []
+            subqueries.append(_terms_query(TEXT_AR_EXACT, exact))
+            if not symbol_shaped:
+                subqueries.append(_terms_query(TITLE_AR_EXACT, exact))
+        entity = analyze(text, "en") if "en" in looked_up and not symbol_shaped else []
         if entity:
             subqueries.append(_terms_query(ENTITY_NAME, entity))
         if not spelled and _SYMBOL_SHAPED.search(text):
@@ -261,9 +268,12 @@ class QueryCompiler:
                 continue
             token = tokens[0]
             terms.setdefault(lang, set()).add(token)
+            # Edits apply to the stem: a short stem (`remitances` -> `remit`) takes one edit,
+            # or two edits would match half the vocabulary (`rem`, `reit`, `emit`, ...).
+            distance = min(word.fuzzy, 1 if len(token) < FUZZY_TWO_EDITS_FROM else 2)
             for fieldname in (f"text_{lang}", f"title_{lang}"):
                 exact.append(wq.Term(fieldname, token))
-                for text, frequency in self.reader.expand_fuzzy(fieldname, token, word.fuzzy):
+                for text, frequency in self.reader.expand_fuzzy(fieldname, token, distance):
                     candidates.append((frequency, fieldname, text))
         return self._expanded(f"{word.text}~", candidates, exact, terms)
 

@@ -11,7 +11,9 @@ that matching-document sets are computed without scoring and without reading sto
 from __future__ import annotations
 
 import bisect
+import os
 import shutil
+import time
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -34,6 +36,7 @@ from migdocs.search.backend import DocumentMatches, IndexStatus, RankedDocument,
 SCHEMA_VERSION = 4
 WRITER_MEMORY_MB = 256
 _FILTER_CACHE = 32  # matching-entry sets of recent filters, per reader
+SWAP_RETRIES, SWAP_RETRY_SECONDS = 50, 0.01
 
 
 class TermsField(TEXT):
@@ -148,6 +151,9 @@ class WhooshReader:
         self._scored: dict[q.Query, dict[int, float]] = {}
         self._vocabulary: dict[str, list[str]] = {}
 
+    def new_search(self) -> None:
+        self._scored.clear()
+
     # -- sets -----------------------------------------------------------------------------
     def entry_count(self) -> int:
         return self.searcher.doc_count()
@@ -173,8 +179,9 @@ class WhooshReader:
         return self.searcher.docs_for_query(_whoosh(query))
 
     def _word_scores(self, query: q.Query) -> dict[int, float]:
-        """Scores of one query word's entries, kept for the reader's life (bounded): the
-        search asks for a word's documents, then for scores of the words together."""
+        """Scores of one query word's entries, kept for one search (forgotten at the next
+        `WhooshBackend.reader()` call): the search asks for a word's documents, then for
+        the scores of the words together."""
         found = self._scored.get(query)
         if found is None:
             found = self._scores(query, None)
@@ -353,6 +360,7 @@ class WhooshBackend:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._ix: Any = None
+        self._opened_folder: tuple[int, int] | None = None
         self._reader: WhooshReader | None = None
 
     def status(self) -> IndexStatus:
@@ -365,9 +373,25 @@ class WhooshBackend:
         return IndexStatus("ready")
 
     def _open(self) -> Any:
+        if self._ix is not None and self._folder() != self._opened_folder:
+            self.close()  # rebuilt aside and swapped in by another process: a new index
         if self._ix is None:
+            for _ in range(SWAP_RETRIES):  # between the two renames of a swap, it is missing
+                if self._folder() is not None:
+                    break
+                time.sleep(SWAP_RETRY_SECONDS)
+            self._opened_folder = self._folder()
             self._ix = whoosh_index.open_dir(self.path)
         return self._ix
+
+    def _folder(self) -> tuple[int, int] | None:
+        """The index folder's identity: a rebuild swaps in another folder, whose generation
+        numbers start again (so Whoosh alone could take an old reader for current)."""
+        try:
+            found = os.stat(self.path)
+        except OSError:
+            return None
+        return found.st_dev, found.st_ino
 
     def create(self) -> None:
         self.close()
@@ -375,6 +399,7 @@ class WhooshBackend:
             shutil.rmtree(self.path)
         self.path.mkdir(parents=True)
         self._ix = whoosh_index.create_in(self.path, schema())
+        self._opened_folder = self._folder()
 
     @contextmanager
     def writer(self) -> Iterator[WhooshWriter]:
@@ -417,6 +442,7 @@ class WhooshBackend:
         replace_folder(aside, self.path)
 
     def reader(self) -> WhooshReader:
+        self._open()  # (reopens everything when the folder was swapped)
         current = self._reader
         if current is not None:
             searcher = current.searcher
@@ -426,6 +452,7 @@ class WhooshBackend:
                 searcher.close()
                 current = self._reader = None
             elif searcher.up_to_date():
+                current.new_search()
                 return current
         if current is not None:
             fresh = current.searcher.refresh()
