@@ -16,7 +16,7 @@ import click
 
 from migdocs import repository
 from migdocs.errors import MigdocsError, NotFoundError, UsageError
-from migdocs.indexer.options import PDF_ENGINES
+from migdocs.indexer.options import OCR_MODES, PDF_ENGINES
 from migdocs.repo import failures, languages
 from migdocs.repo.cite import CITE_FORMATS
 from migdocs.repo.cite import cite as citation
@@ -174,10 +174,13 @@ def cli(ctx: click.Context, home: Path | None) -> None:
               help="auto: PDFium, and pypdf when PDFium cannot open a file.")
 @click.option("--password", help="Password for encrypted PDFs.")
 @click.option("--workers", type=click.IntRange(1, 64), help="Extraction processes (default: one per core).")
+@click.option("--ocr", type=click.Choice(OCR_MODES), default="auto", show_default=True,
+              help="Read scanned pages with Tesseract. auto: pages without text; always: "
+                   "every PDF page; never: none.")
 @WAIT_OPTION
 @pass_state
 def ingest(state: State, paths: tuple[Path, ...], pdf_engine: str, password: str | None,
-           workers: int | None) -> None:
+           workers: int | None, ocr: str) -> None:
     """Ingest catalog files (catalog.toml), folders (recursively) and single files.
 
     Unchanged files are skipped; changed ones are re-extracted and re-indexed. Exit code 1
@@ -193,7 +196,7 @@ def ingest(state: State, paths: tuple[Path, ...], pdf_engine: str, password: str
     bar = _ProgressBar() if sys.stderr.isatty() else None
     try:
         report = repo.ingest(paths, pdf_engine=pdf_engine, password=password,  # type: ignore[arg-type]
-                             workers=workers, progress=bar)
+                             workers=workers, progress=bar, ocr=ocr)  # type: ignore[arg-type]
     finally:
         if bar:
             bar.close()
@@ -215,6 +218,64 @@ class _ProgressBar:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
+
+
+@cli.command()
+@click.argument("folders", nargs=-1, required=True,
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--settle", type=click.FloatRange(0.1, 3600), default=2.0, show_default=True,
+              help="Seconds a file's size and time must stay still before it is ingested.")
+@click.option("--ocr", type=click.Choice(OCR_MODES), default="auto", show_default=True,
+              help="As for ingest.")
+@pass_state
+def watch(state: State, folders: tuple[Path, ...], settle: float, ocr: str) -> None:
+    """Ingest files as they arrive in or change under FOLDERS, until Ctrl-C.
+
+    Catches up with the folders first, then prints one line per file ingested. A file being
+    copied is ingested once, when complete. Deleted files stay in the repository.
+
+    \b
+    Example:
+      migdocs watch ~/inbox
+    """
+    import signal
+    import threading
+
+    from migdocs.indexer import watch as watching
+
+    repo = state.repo()
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    report = repo.ingest(folders, ocr=ocr)  # type: ignore[arg-type]
+    _say(f"Caught up: {ingest_summary(report, 0).split(' (')[0]}.")
+    watcher = watching.Watcher(folders, settle=settle)
+    _say(f"Watching {', '.join(map(str, folders))} (Ctrl-C stops).")
+
+    def ingest_one(path: Path) -> None:
+        _say(watch_line(path, repo.ingest([path], workers=1, ocr=ocr)))  # type: ignore[arg-type]
+
+    watching.run(watcher, ingest_one, stop)
+    _say("Stopped watching.")
+
+
+def _say(line: str) -> None:
+    click.echo(line)
+    sys.stdout.flush()  # a pipe is block-buffered: a reader sees each line when it happens
+
+
+def watch_line(path: Path, report: IngestReport) -> str:
+    """One line per file: `added  report_2017.pdf -> international-covenant-... [ocr]`."""
+    if report.failures:
+        problem = report.failures[0]
+        return f"failed     {path.name}: {problem.reason}" + (f" -> {problem.fix}" if problem.fix else "")
+    what = "added" if report.added else "updated" if report.updated else "unchanged"
+    line = f"{what:<10} {path.name}"
+    if report.documents:
+        line += " -> " + ", ".join(report.documents)
+    if report.warnings:
+        line += "; " + "; ".join(w.reason for w in report.warnings)
+    return line
 
 
 def ingest_summary(report: IngestReport, seconds: float) -> str:
@@ -252,6 +313,8 @@ def get(state: State, symbol: str, lang: str | None, text: bool, as_json: bool) 
     if as_json:
         click.echo(json.dumps(detail.as_dict(), ensure_ascii=False, indent=2))
         return
+    if detail.notice:  # JSON has it as `resolved_from`
+        click.echo(detail.notice, err=True)
     if text:
         for v in doc.versions:
             for p in v.pages:

@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from migdocs.errors import NotFoundError, RepositoryError, UsageError
-from migdocs.repo import languages, symbols
+from migdocs.repo import languages, lookup, symbols
 from migdocs.repo.catalog import Catalog
 from migdocs.repo.home import confine, resolve_home
 from migdocs.repo.lock import DEFAULT_WAIT, WriterLock, remove_leftovers
+from migdocs.repo.lookup import Resolution
 from migdocs.repo.model import Document, DocumentDetail, Programme, Suggestion
 from migdocs.repo.store import FileStore, sha256_of
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:  # the search and ingest machinery is imported when first used
     from migdocs.indexer.extract import PdfEngine
     from migdocs.indexer.ingest import IngestReport, Progress
     from migdocs.indexer.lexicon import BuildReport
+    from migdocs.indexer.options import OcrMode
     from migdocs.search.backend import Backend
     from migdocs.search.engine import SearchEngine, SearchResult, SortOrder
     from migdocs.search.translate import Lexicon, LexiconState, WordTranslations
@@ -213,43 +215,48 @@ class Repository:
     # -- ingest -------------------------------------------------------------------------------
     def ingest(self, paths: Iterable[os.PathLike[str] | str], *, pdf_engine: PdfEngine = "auto",
                password: str | None = None, workers: int | None = None,
-               progress: Progress | None = None) -> IngestReport:
+               progress: Progress | None = None, ocr: OcrMode = "auto") -> IngestReport:
+        """`ocr`: auto reads pages without text by OCR (Tesseract, about 1.5-3 s a page on one
+        core), always reads every PDF page, never none."""
         from migdocs.indexer.ingest import Ingester
 
         with self.writing():
             ingester = Ingester(self.catalog, self.store, self.backend)
             return ingester.run([Path(p) for p in paths], engine=pdf_engine, password=password,
-                                workers=workers, progress=progress)
+                                workers=workers, progress=progress, ocr_mode=ocr)
 
     # -- lookups ------------------------------------------------------------------------------
     def resolve(self, symbol_or_id: str) -> str | None:
-        """The id of the document a symbol in any spelling (or an id, or a UN file name)
-        names; None when there is none. Never a near neighbour."""
-        doc_id = self.catalog.resolve(symbol_or_id)
-        if doc_id is not None:
-            return doc_id
-        for spelling in symbols.spellings(symbol_or_id):
-            doc_id = self.catalog.resolve(spelling)
-            if doc_id is not None:
-                return doc_id
-        return None
+        """The id of the document a symbol in any spelling people type (or an id, or a file
+        name) names; None when there is none or several. Never a near neighbour. See
+        `migdocs.repo.lookup`."""
+        return lookup.resolve(self.catalog, symbol_or_id).doc_id
+
+    def lookup(self, symbol_or_id: str) -> Resolution:
+        """What `resolve` found and how: `.notice` is `A/CONF.222/6 (you typed a/conf222/6)`
+        when the typed spelling was forgiven; `.candidates` when several documents fit."""
+        return lookup.resolve(self.catalog, symbol_or_id)
 
     def get(self, symbol_or_id: str, *, language: str | None = None,
             with_pages: bool = False) -> Document:
-        """One document; with `language`, only that version (NotFoundError if it has none)."""
-        doc_id = self.resolve(symbol_or_id)
-        document = self.catalog.document(doc_id, with_pages=with_pages) if doc_id else None
-        if document is None:
-            raise NotFoundError(
-                f"no document {symbol_or_id!r} in {self.home}; `migdocs list` shows what is there"
-            )
-        return document.in_language(languages.normalize(language) if language else None)
+        """One document; with `language`, only that version (NotFoundError if it has none).
+        NotFoundError (AmbiguousSymbolError) too when the spelling fits several documents."""
+        return self._get(symbol_or_id, language=language, with_pages=with_pages)[0]
+
+    def _get(self, symbol_or_id: str, *, language: str | None,
+             with_pages: bool) -> tuple[Document, Resolution]:
+        found = lookup.require(self.catalog, symbol_or_id, where=str(self.home))
+        document = self.catalog.document(found.doc_id, with_pages=with_pages) if found.doc_id else None
+        if document is None:  # removed meanwhile
+            raise NotFoundError(f"no document {symbol_or_id!r} in {self.home}")
+        return document.in_language(languages.normalize(language) if language else None), found
 
     def detail(self, symbol_or_id: str, *, language: str | None = None,
                with_text: bool = False) -> DocumentDetail:
         """A document as `get` shows it: with related documents, and page texts if asked."""
-        document = self.get(symbol_or_id, language=language, with_pages=with_text)
-        return DocumentDetail(document, self.related(document), with_text=with_text)
+        document, found = self._get(symbol_or_id, language=language, with_pages=with_text)
+        return DocumentDetail(document, self.related(document), with_text=with_text,
+                              resolved_from=found.typed if found.forgiven else None)
 
     def related(self, document: Document) -> list[tuple[Document, str]]:
         """The parent of a Rev./Add./Corr. and its other parts, or a document's own parts:
@@ -309,7 +316,22 @@ class Repository:
         filters = Filters(lang=languages.normalize(lang) if lang else None, session=session,
                           entity=entity, type=type, year=str(year) if year else None,
                           meeting=meeting, symbol=symbol)
-        return self.engine.search(q, filters=filters, sort=sort, limit=limit, page=page)
+        result = self.engine.search(q, filters=filters, sort=sort, limit=limit, page=page)
+        result.notices += self._symbol_notices(q)
+        return result
+
+    def _symbol_notices(self, q: str) -> builtins.list[str]:
+        """For a query that is one symbol typed loosely: which document it was taken to be
+        (`A/CONF.222/6 (you typed a/conf222/6)`), or that it fits several."""
+        if not symbols.forgiving_spellings(q):
+            return []
+        found = self.lookup(q)
+        if found.notice:
+            return [f"Symbol {found.notice}."]
+        if found.candidates:
+            return [f"{q.strip()!r} could be any of: {', '.join(found.candidates)}; "
+                    "type one of them to put it first."]
+        return []
 
     def similar(self, symbol_or_id: str, *, lang: str | None = None, limit: int = 10,
                 page: int = 1) -> SearchResult:

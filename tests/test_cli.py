@@ -40,8 +40,8 @@ def test_get_json_shows_four_versions_detected_as_declared(corpus_home: Path, sp
     assert result.exit_code == 0
     data = json.loads(result.output)
     assert data["symbol"] == "A/69/767"
-    assert list(data) == ["id", "symbol", "title", "entity", "entity_name", "type", "meeting",
-                          "sessions", "date", "notes", "versions", "related"]
+    assert list(data) == ["id", "symbol", "title", "title_source", "entity", "entity_name", "type", "meeting",
+                          "sessions", "date", "notes", "versions", "resolved_from", "related"]
     assert [(v["language"], v["detected_language"], v["file"], v["format"], v["pages"], v["flags"])
             for v in data["versions"]] == [
         ("ar", "ar", "A_69_767-AR.txt", "text", 1, []),

@@ -15,7 +15,6 @@ HARD_CASES_SUMMARY = """\
 Ignored 3 file(s) that are not PDF, DOCX, HTML or text.
 Warnings:
   {d}/A_69_745-FR.html: A/69/745 [fr] already had another file; replaced it with this one
-  {d}/scanned-image-only.pdf: no text layer (1 page(s) without text, a scan?): catalogued but not searchable -> OCR it to a PDF with text and ingest it again
   {d}/wrong-language-label-FR.pdf: labelled French by the file name but the text is English (confidence 1.00); kept as French and flagged, its text analysed in the language detected -> correct the label if it is wrong
 Failed:
   {d}/empty.pdf: empty file (0 bytes) -> replace it with the real document or remove it
@@ -40,16 +39,16 @@ def test_hard_cases_ingest_the_good_files_and_report_every_bad_one(hard_home) ->
     assert "Traceback" not in output
     listing = run(home, "list")
     assert listing.output.splitlines() == [
-        "SYMBOL                                     TYPE        ENTITY  SESSIONS  LANGUAGES  TITLE",
-        "A/69/712                                   background                    en",
-        "A/69/713                                   background                    fr",
-        "A/69/720                                   background                    fr",
-        "A/69/745                                   background                    fr",
-        "arabic-visual-presentation-forms           background                    ar",
-        "arabic-visual-presentation-forms-expected  background                    ar",
-        "habibi                                     background                    und",
-        "many-pages                                 background                    en",
-        "scanned-image-only                         background                    und",
+        "SYMBOL                                      TYPE        ENTITY  SESSIONS  LANGUAGES  TITLE",
+        "A/69/712                                    background                    en         State privacy statutes",
+        "A/69/713                                    background                    fr",
+        "A/69/720                                    background                    fr",
+        "A/69/745                                    background                    fr",
+        "arabic-visual-order-presentation-form-test  background                    ar         Arabic visual-order presentation-form test",
+        "arabic-visual-presentation-forms-expected   background                    ar         برنامج الأمم المتحدة الإنمائي",
+        "CEDAW/C/RUS/Q/8                             background                    en         Trafficking and exploitation of prostitution",
+        "habibi                                      background                    und        يبيبَح˴ ςΒΘΒhabibi يبيبَح",
+        "other-matters                               background                    en         Other matters",
     ]
     assert run(home, "check").output == "OK: catalog, stored files and index agree.\n"
 
@@ -58,8 +57,11 @@ def test_flags_for_protected_scanned_mislabelled_and_mixed_files(hard_home) -> N
     home = hard_home[0]
     with migdocs.open(home) as repo:
         assert repo.get("A/69/712").versions[0].flags == ["copy-protected"]
-        scanned = repo.get("scanned-image-only").versions[0]
-        assert (scanned.flags, scanned.page_count) == (["no-text-layer"], 1)
+        scanned = repo.get("scanned-image-only")  # its file name; read by OCR, it names itself
+        assert scanned.symbol == "CEDAW/C/RUS/Q/8"
+        assert (scanned.versions[0].flags, scanned.versions[0].page_count) == (["ocr"], 1)
+        assert scanned.versions[0].detected_language == "en"
+        assert "CEDAW/C/RUS/Q/8" in [h.symbol for h in repo.search("prostitution").hits]
         mislabelled = repo.get("A_69_713-FR.pdf").versions[0]
         assert (mislabelled.language, mislabelled.detected_language) == ("fr", "en")
         assert mislabelled.flags == ["language-mismatch"]

@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from migdocs.repo import symbols
+from migdocs.repo.series import SERIES_BODIES
 from tests.conftest import CORPUS
 
 
@@ -54,6 +55,12 @@ def test_catalog_casing_is_kept_as_written() -> None:
     ("wrong-language-label-FR.pdf", None, "fr"),
     ("many-pages.pdf", None, None),
     ("G2516920.pdf", None, None),
+    # not UN series bodies: a year, a word, an organisation that writes no UN symbols
+    ("report_2017.pdf", None, None),
+    ("IOM_contribution_16CM.pdf", None, None),
+    ("2018_WFP_paper_AR.pdf", None, "ar"),
+    ("A_contribution_2018.pdf", None, None),  # a word, not an element
+    ("UNEP(DTIE)_Hg_INC.6_24-EN.pdf", "UNEP(DTIE)/HG/INC.6/24", "en"),
 ])
 def test_file_names(name: str, symbol: str | None, language: str | None) -> None:
     assert symbols.from_filename(name) == (symbol, language)
@@ -62,6 +69,17 @@ def test_file_names(name: str, symbol: str | None, language: str | None) -> None
 def test_symbol_printed_on_first_line() -> None:
     assert symbols.find_in_text("A/69/713\n4. Further to these discussions") == "A/69/713"
     assert symbols.find_in_text("Sixty-ninth session\nA/69/1") is None
+    assert symbols.find_in_text("Report/2017 of the WFP\n") is None
+    assert symbols.find_in_text("2018/WFP/PAPER") is None
+
+
+def test_only_symbols_of_un_series_are_found_but_catalogs_write_any() -> None:
+    assert symbols.un_symbol("UN/POP/MIG-16CM/2018/5") == "UN/POP/MIG-16CM/2018/5"
+    assert symbols.un_symbol("UN/REPORT/2017") is None  # UN alone is no series: UN/POP is
+    assert symbols.un_symbol("CEDAW/C/URY/8-9") == "CEDAW/C/URY/8-9"
+    assert symbols.un_symbol("S/Agenda/7373") == "S/AGENDA/7373"
+    assert symbols.un_symbol("IOM/CONTRIBUTION/16CM") is None
+    assert symbols.parse("IOM/2018/1", keep_case=True) == "IOM/2018/1"  # a catalog may
 
 
 def test_natural_order() -> None:
@@ -78,6 +96,7 @@ def test_every_corpus_symbol_parses_and_round_trips_through_its_file_name() -> N
     for doc in catalog["document"]:
         symbol = doc["symbol"]
         assert symbols.parse(symbol, keep_case=True) == symbol
+        assert symbols.un_symbol(symbol) is not None, symbol
         for language, path in doc["files"].items():
             found_symbol, found_language = symbols.from_filename(path)
             assert symbols.key(found_symbol) == symbols.key(symbol), path
@@ -87,9 +106,10 @@ def test_every_corpus_symbol_parses_and_round_trips_through_its_file_name() -> N
 _part = st.from_regex(re.compile(r"[A-Z][A-Z0-9]{0,4}|[0-9]{1,4}|(Add|Rev|Corr)\.[0-9]"), fullmatch=True)
 
 
-@given(st.lists(_part, min_size=2, max_size=6), st.integers(1, 999))
-def test_parse_is_idempotent_and_tolerant(parts: list[str], number: int) -> None:
-    symbol = "/".join([*parts, str(number)])
+@given(st.sampled_from(sorted(SERIES_BODIES)), st.lists(_part, min_size=1, max_size=5),
+       st.integers(1, 999))
+def test_parse_is_idempotent_and_tolerant(body: str, parts: list[str], number: int) -> None:
+    symbol = "/".join([body, *parts, str(number)])
     canonical = symbols.parse(symbol)
     assert canonical is not None
     assert symbols.parse(canonical) == canonical

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from migdocs.errors import ExtractionError
 from migdocs.indexer import limits
@@ -30,6 +31,9 @@ _AGAIN = "get a fresh copy of the file (the download or copy was probably cut sh
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
+if TYPE_CHECKING:
+    from PIL.Image import Image
+
 
 @dataclass
 class Extraction:
@@ -37,7 +41,7 @@ class Extraction:
     pages: list[str]
     flags: list[str] = field(default_factory=list)
     declared_language: str | None = None  # what the file itself says (HTML lang, DOCX language)
-    title: str | None = None
+    title: str | None = None  # as the file's metadata says (PDF /Title, DOCX core title, HTML)
     warnings: list[str] = field(default_factory=list)  # read, but the user should know how
 
 
@@ -137,6 +141,7 @@ def _pdfium(path: Path, password: str | None) -> Extraction:
             if not raw.FPDF_GetDocPermissions(document.raw) & _PDF_EXTRACT_PERMISSION:
                 flags.append(FLAG_COPY_PROTECTED)
         limits.check_pages(len(document))
+        title = _pdf_title(document)
         texts = []
         for index in range(len(document)):
             page = document[index]
@@ -148,7 +153,46 @@ def _pdfium(path: Path, password: str | None) -> Extraction:
         raise _CannotOpen(str(exc)) from exc
     finally:
         document.close()
-    return Extraction("pdf", texts, flags=flags)
+    return Extraction("pdf", texts, flags=flags, title=title)
+
+
+def _pdf_title(document) -> str | None:
+    try:
+        return (document.get_metadata_value("Title") or "").strip() or None
+    except Exception:  # noqa: BLE001 - broken metadata never stops extraction
+        return None
+
+
+def render(path: Path, numbers: list[int], *, dpi: int, password: str | None = None,
+           ) -> Iterator[Image]:
+    """Grey-scale images of pages `numbers` (1-based) of a PDF, rendered by PDFium at `dpi`:
+    what OCR reads. One page at a time, so memory stays at one bitmap (A4 at 400 dpi: 15 MB)."""
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(path, password=password)
+    except pdfium.PdfiumError as exc:
+        raise ExtractionError(f"PDFium cannot render it ({exc})", _AGAIN) from exc
+    try:
+        for number in numbers:
+            page = document[number - 1]
+            try:
+                yield page.render(scale=dpi / 72, grayscale=True).to_pil()
+            finally:
+                page.close()
+    finally:
+        document.close()
+
+
+def save_image_only(source: Path, target: Path, *, dpi: int = 200) -> int:
+    """Write `target`, a copy of PDF `source` whose pages are pictures only (what a scanner
+    makes): for tests and bench/ocr.py. Returns the page count."""
+    import pypdfium2 as pdfium
+
+    count = len(pdfium.PdfDocument(source))
+    images = list(render(source, list(range(1, count + 1)), dpi=dpi))
+    images[0].save(target, "PDF", resolution=dpi, save_all=True, append_images=images[1:])
+    return count
 
 
 def _pypdf(path: Path, password: str | None) -> Extraction:
@@ -174,7 +218,11 @@ def _pypdf(path: Path, password: str | None) -> Extraction:
     if reader.is_encrypted and reader.user_access_permissions is not None:
         if not int(reader.user_access_permissions) & _PDF_EXTRACT_PERMISSION:
             flags.append(FLAG_COPY_PROTECTED)
-    return Extraction("pdf", texts, flags=flags)
+    try:
+        title = (reader.metadata.title or "").strip() or None if reader.metadata else None
+    except Exception:  # noqa: BLE001 - broken metadata never stops extraction
+        title = None
+    return Extraction("pdf", texts, flags=flags, title=title)
 
 
 # -- other formats --------------------------------------------------------------------------

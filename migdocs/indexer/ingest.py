@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from migdocs.errors import CatalogFileError, ExtractionError, FileChangedError
-from migdocs.indexer import extract, language, limits
+from migdocs.indexer import extract, language, limits, naming, ocr
 from migdocs.indexer.analysis import spelling_words
 from migdocs.indexer.entries import PageTerms, analyse_page, document_entries
 from migdocs.indexer.extract import PdfEngine
+from migdocs.indexer.options import OcrMode
 from migdocs.repo import catalogfile, languages, symbols
 from migdocs.repo.catalog import Catalog
 from migdocs.repo.catalogfile import CatalogEntry
@@ -30,6 +31,7 @@ from migdocs.repo.model import (
     FLAG_MIXED_LANGUAGE,
     FLAG_NO_FILE,
     FLAG_NO_TEXT_LAYER,
+    FLAG_OCR,
     Document,
     LanguageVersion,
     Page,
@@ -60,6 +62,7 @@ class IngestReport:
     failures: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)  # ids of documents added or changed
 
     @property
     def failed(self) -> int:
@@ -97,17 +100,32 @@ class _Extracted:
     words: set[str] = field(default_factory=set)  # the did-you-mean vocabulary of the text
     warnings: list[str] = field(default_factory=list)  # read, but the user should know how
     script: tuple[float, int] = (0.0, 0)  # share of Arabic letters, letters: counted here
+    ocr_problem: str | None = None  # why pages without text were not read by OCR
 
 
-def _extract_job(args: _Job) -> _Extracted | ExtractionError:
-    path, engine, password, declared = args
+@dataclass(frozen=True)
+class _Job:
+    path: Path
+    engine: PdfEngine
+    password: str | None
+    declared: str | None = None  # the language the catalog or file name gives
+    ocr: OcrMode = "auto"
+
+
+def _extract_job(job: _Job) -> _Extracted | ExtractionError:
+    declared = job.declared
     try:
-        result = extract.pages(path, engine=engine, password=password)
+        result = extract.pages(job.path, engine=job.engine, password=job.password)
     except ExtractionError as exc:
         return exc
     except Exception as exc:  # noqa: BLE001 - an engine bug must not stop the batch: report it per file
         return ExtractionError(f"unexpected {type(exc).__name__} while reading it: {exc}",
                                "report this file to the migdocs maintainers")
+    try:
+        ocr_problem = ocr.apply(result, job.path, mode=job.ocr, declared=job.declared,
+                                password=job.password)
+    except ExtractionError as exc:  # OCR failed: the file is still catalogued, unread
+        ocr_problem = exc.reason
     page_languages, detection = language.detect_pages(result.pages)
     fallback = (detection.language if detection else None) or declared or result.declared_language
     page_terms: list[PageTerms | None] = []
@@ -118,11 +136,7 @@ def _extract_job(args: _Job) -> _Extracted | ExtractionError:
         words |= spelling_words(text)
     return _Extracted(result.format, result.pages, page_languages, detection, result.flags,
                       result.declared_language, result.title, page_terms, words, result.warnings,
-                      language.script_share("\n".join(result.pages)))
-
-
-#: path, PDF engine, password, declared language
-_Job = tuple[Path, PdfEngine, str | None, str | None]
+                      language.script_share("\n".join(result.pages)), ocr_problem)
 
 
 def _run(jobs: list[_Job], workers: int, *,
@@ -171,6 +185,7 @@ class Ingester:
         self.store = store
         self.backend = backend
         self.report = IngestReport()
+        self._superseded: list[str] = []  # uncatalogued documents a catalog record took over
         #: Page terms made by the workers, by document, until its entries are written.
         self._analysed: dict[str, dict[tuple[str, int], PageTerms]] = {}
         self._words: Counter[str] = Counter()  # did-you-mean vocabulary: texts per word
@@ -286,12 +301,13 @@ class Ingester:
 
     # -- the run ----------------------------------------------------------------------------
     def run(self, paths: Iterable[Path], *, engine: PdfEngine = "auto", password: str | None = None,
-            workers: int | None = None, progress: Progress | None = None) -> IngestReport:
+            workers: int | None = None, progress: Progress | None = None,
+            ocr_mode: OcrMode = "auto") -> IngestReport:
         units = self._units(paths)
         for unit in units:
             self._mark_unchanged(unit)
-        jobs: list[_Job] = [(f.path, engine, password, f.language)
-                            for u in units for f in u.files if f.changed]
+        jobs = [_Job(f.path, engine, password, f.language, ocr_mode)
+                for u in units for f in u.files if f.changed]
         results = _run(jobs, workers or os.cpu_count() or 1)
         total, done = len(units), 0
         # Documents to (re)index, in the order last touched. A document's entries are
@@ -300,6 +316,7 @@ class Ingester:
         # batch. A document touched again after that is rewritten after the commit (an
         # index writer cannot replace what it added itself).
         pending: dict[str, int] = {}
+        touched_ids: dict[str, None] = {}  # for the report, in order
         written: set[str] = set()
         late: dict[str, None] = {}
         # closing: when a unit fails the run (disk full), the worker pool shuts down now, not
@@ -309,11 +326,15 @@ class Ingester:
             for unit in units:
                 extracted = {id(f): next(results) for f in unit.files if f.changed}
                 document = self._apply_or_skip(unit, extracted)
-                if document is not None:
-                    if document.id in written:
-                        late[document.id] = None
-                    pending.pop(document.id, None)
-                    pending[document.id] = done
+                ids = [document.id] if document is not None else []
+                ids += self._superseded
+                self._superseded.clear()
+                for doc_id in ids:
+                    touched_ids[doc_id] = None
+                    if doc_id in written:
+                        late[doc_id] = None
+                    pending.pop(doc_id, None)
+                    pending[doc_id] = done
                 done += 1
                 for doc_id, touched in list(pending.items()):
                     if done - touched < WRITE_AFTER:
@@ -333,6 +354,7 @@ class Ingester:
             with self.catalog.transaction():
                 self.catalog.add_words(self._words)
         self.catalog.set_meta("index_dirty", "0")
+        self.report.documents = [d for d in touched_ids if self.catalog.resolve(d) is not None]
         if self.report.updated:
             self.store.prune(keep=self.catalog.file_hashes())
         return self.report
@@ -344,6 +366,8 @@ class Ingester:
             writer.replace(doc_id, document_entries(stored, analysed))
             titles = [stored.title] + [v.title for v in stored.versions]
             self._learn_words([], spelling_words("\n".join(filter(None, titles))))
+        else:  # a catalog record took its only file over
+            writer.remove(doc_id)
 
     def _learn_words(self, results: Iterable[_Extracted | ExtractionError],
                      words: set[str] | None = None) -> None:
@@ -392,16 +416,10 @@ class Ingester:
         if lang is None:
             lang = result.detection.language if result.detection else UNDETERMINED
         f.language = lang
-        doc_id = self.catalog.resolve(symbol) if symbol else None
-        stem = symbols.split_filename(f.path.name)[0]
-        doc_id = doc_id or symbol or catalogfile.slug(stem, limit=120) or f.sha256[:12]
-        document = self.catalog.document(doc_id)
-        if document is None:
-            title = result.title
-            if title and symbol and symbols.key(title) == symbols.key(symbol):
-                title = None
-            document = Document(id=doc_id, symbol=symbol, title=title, type="background")
-            self.catalog.put_document(document, record_hash=None, source=printable(str(f.path)))
+        document = naming.document_for_file(
+            self.catalog, printable(f.path.name), f.sha256, language=f.language, symbol=symbol,
+            metadata_title=result.title, first_page=result.pages[0] if result.pages else "",
+            source=printable(str(f.path)))
         self._put_file_version(document.id, f, result, title=None, where=str(f.path))
         return document
 
@@ -432,6 +450,7 @@ class Ingester:
                 continue
             self._put_file_version(doc.id, f, result, title=title,
                                    where=str(f.path))
+            self._supersede(f, keep=doc.id)
             changed = True
         existing = {v.language for v in self.catalog.versions(doc.id)}
         for lang in entry.listed_languages:
@@ -447,6 +466,17 @@ class Ingester:
             else:
                 self.report.unchanged += 1
         return doc if changed else None
+
+    def _supersede(self, f: _File, *, keep: str) -> None:
+        """A catalog record wins: a file ingested earlier without one (its title and id
+        derived) now belongs to the record, and the derived document gives it up."""
+        for doc_id, lang in self.catalog.uncatalogued_versions_of(f.sha256, f.path.name):
+            if doc_id == keep:
+                continue
+            self.catalog.delete_version(doc_id, lang)
+            if not self.catalog.versions(doc_id):
+                self.catalog.delete_document(doc_id)
+            self._superseded.append(doc_id)
 
     def _retitle(self, doc_id: str, lang: str | None, title: str | None) -> None:
         for version in self.catalog.versions(doc_id):
@@ -464,8 +494,13 @@ class Ingester:
             self._warn(where, warning, "")
         if not result.script[1]:  # no letters on any page
             flags.append(FLAG_NO_TEXT_LAYER)
+            fix = "OCR it to a PDF with text and ingest it again"
+            if result.ocr_problem:
+                fix = f"{result.ocr_problem}: {ocr.INSTALL}"
+            elif FLAG_OCR in flags:
+                fix = "OCR found no text either: check that the scan is legible"
             self._warn(where, f"no text layer ({len(result.pages)} page(s) without text, a scan?): "
-                       "catalogued but not searchable", "OCR it to a PDF with text and ingest it again")
+                       "catalogued but not searchable", fix)
         contradiction = language.contradicts(lang, "\n".join(result.pages), detection,
                                              script=result.script)
         if lang != UNDETERMINED and contradiction:

@@ -46,7 +46,8 @@ CREATE TABLE IF NOT EXISTS documents (
     url TEXT,
     notes TEXT,
     record_hash TEXT,
-    source TEXT
+    source TEXT,
+    title_source TEXT
 );
 CREATE TABLE IF NOT EXISTS document_sessions (
     doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
@@ -140,6 +141,7 @@ class Catalog:
                     f"this migdocs reads up to {CATALOG_FORMAT}); upgrade migdocs "
                     "(`pip install -U migdocs`). Nothing is damaged")
             self.db.executescript(_SCHEMA)
+            self._migrate()
             if found is None:
                 self.set_meta("catalog_format", str(CATALOG_FORMAT))
         except sqlite3.Error as exc:
@@ -153,6 +155,22 @@ class Catalog:
     def _has_meta(self) -> bool:
         return self.db.execute(
             "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone() is not None
+
+    def _migrate(self) -> None:
+        """Bring a home written by an earlier migdocs up to this schema, in place: columns are
+        only ever added, so an earlier migdocs still reads it."""
+        columns = {r[1] for r in self.db.execute("PRAGMA table_info(documents)")}
+        if "title_source" not in columns:
+            try:
+                self.db.execute("ALTER TABLE documents ADD COLUMN title_source TEXT")
+            except sqlite3.OperationalError as exc:  # another process added it just now
+                if "duplicate column" not in str(exc):
+                    raise
+                return
+            # before titles were derived, a title came from a catalog record or file metadata
+            self.db.execute("""UPDATE documents SET title_source = CASE
+                WHEN record_hash IS NOT NULL THEN 'catalog' ELSE 'metadata' END
+                WHERE title IS NOT NULL""")
 
     def close(self) -> None:
         self.db.close()
@@ -250,17 +268,17 @@ class Catalog:
         """Insert or update a document's metadata (not its versions)."""
         values = (doc.symbol, symbols.key(doc.symbol) if doc.symbol else None, doc.title,
                   doc.type, doc.entity, doc.entity_name, doc.meeting, doc.date, doc.url,
-                  doc.notes, record_hash, source)
+                  doc.notes, record_hash, source, doc.title_source if doc.title else None)
         self.db.execute(
             """INSERT INTO documents(id, symbol, symbol_key, title, type, entity, entity_name,
-                   meeting, date, url, notes, record_hash, source)
-               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
+                   meeting, date, url, notes, record_hash, source, title_source)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                ON CONFLICT(id) DO UPDATE SET symbol=excluded.symbol,
                    symbol_key=excluded.symbol_key, title=excluded.title, type=excluded.type,
                    entity=excluded.entity, entity_name=excluded.entity_name,
                    meeting=excluded.meeting, date=excluded.date, url=excluded.url,
                    notes=excluded.notes, record_hash=excluded.record_hash,
-                   source=excluded.source""",
+                   source=excluded.source, title_source=excluded.title_source""",
             (doc.id, *values),
         )
         self.db.execute("DELETE FROM document_sessions WHERE doc_id=?", (doc.id,))
@@ -277,10 +295,28 @@ class Catalog:
         ).fetchone()
         return row[0] if row else None
 
+    def ids_with_year(self, symbol: str) -> list[str]:
+        """Ids of documents whose symbol is `symbol` followed by a `(year)`: `S/RES/2198`
+        -> `S/RES/2198 (2015)`."""
+        pattern = symbols.key(symbol).replace("[", "[[]") + "([0-9][0-9][0-9][0-9])"
+        return [r[0] for r in self.db.execute(
+            "SELECT id FROM documents WHERE symbol_key GLOB ?", (pattern,))]
+
+    def ids_with_file_stem(self, stem: str) -> list[str]:
+        """Ids of documents with a version stored from a file named `stem` (any case, with
+        any extension and language suffix): `many-pages` -> the document of many-pages.pdf."""
+        escaped = stem.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = self.db.execute(
+            "SELECT DISTINCT doc_id, original_name FROM versions WHERE original_name LIKE ? "
+            "ESCAPE '\\'", (escaped + "%",)).fetchall()
+        found = [d for d, name in rows
+                 if symbols.split_filename(name)[0].casefold() == stem.casefold()]
+        return list(dict.fromkeys(found))
+
     def document(self, doc_id: str, *, with_pages: bool = False) -> Document | None:
         cursor = self.db.execute(
-            """SELECT id, symbol, title, type, entity, entity_name, meeting, date, url, notes
-               FROM documents WHERE id=?""", (doc_id,))
+            """SELECT id, symbol, title, type, entity, entity_name, meeting, date, url, notes,
+                      title_source FROM documents WHERE id=?""", (doc_id,))
         row = cursor.fetchone()
         if row is None:
             return None
@@ -409,6 +445,31 @@ class Catalog:
         row = self.db.execute("SELECT sha256 FROM versions WHERE doc_id=? AND language=?",
                               (doc_id, language)).fetchone()
         return row[0] if row else None
+
+    def document_with_file_name(self, original_name: str) -> str | None:
+        """Id of the document whose version was stored last from a file of this name."""
+        row = self.db.execute(
+            "SELECT doc_id FROM versions WHERE original_name=? ORDER BY id DESC LIMIT 1",
+            (original_name,)).fetchone()
+        return row[0] if row else None
+
+    def uncatalogued_files_like(self, prefix: str) -> list[tuple[str, str, str]]:
+        """(doc_id, language, original name) of the versions of documents without a catalog
+        record whose file name starts with `prefix` (case-insensitive)."""
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return self.db.execute(
+            """SELECT v.doc_id, v.language, v.original_name FROM versions v
+               JOIN documents d ON d.id = v.doc_id
+               WHERE d.record_hash IS NULL AND v.original_name LIKE ? ESCAPE '\\'""",
+            (escaped + "%",)).fetchall()
+
+    def uncatalogued_versions_of(self, sha256: str, original_name: str) -> list[tuple[str, str]]:
+        """(doc_id, language) of versions stored from this very file in documents that no
+        catalog record describes."""
+        return self.db.execute(
+            """SELECT v.doc_id, v.language FROM versions v JOIN documents d ON d.id = v.doc_id
+               WHERE d.record_hash IS NULL AND v.sha256=? AND v.original_name=?""",
+            (sha256, original_name)).fetchall()
 
     def version_with_file(self, sha256: str, original_name: str) -> tuple[str, str] | None:
         """(doc_id, language) of a version stored from this very file, if any."""

@@ -232,6 +232,7 @@ def _entry(raw: dict, line: int) -> CatalogEntry:
         sessions=[_session_name(s) for s in sessions],
         date=_date(raw["date"], "`date`") if raw.get("date") is not None else None,
         url=_text(raw, "url"), notes=_text(raw, "notes"),
+        title_source="catalog" if title else None,
     )
     fingerprint = json.dumps(raw, sort_keys=True, default=str, ensure_ascii=False)
     return CatalogEntry(document, files, titles, listed_languages, line,

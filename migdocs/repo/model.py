@@ -19,6 +19,7 @@ FLAG_LANGUAGE_MISMATCH = "language-mismatch"
 FLAG_MIXED_LANGUAGE = "mixed-language"
 FLAG_COPY_PROTECTED = "copy-protected"
 FLAG_PYPDF_FALLBACK = "extracted-with-pypdf"
+FLAG_OCR = "ocr"  # some pages were read by OCR (Tesseract) from their pictures
 
 
 @dataclass
@@ -62,6 +63,9 @@ class Document:
     url: str | None = None
     notes: str | None = None
     versions: list[LanguageVersion] = field(default_factory=list)
+    #: catalog | metadata | first-line | file-name (migdocs.indexer.titles): a derived title
+    #: gives way to a catalog's.
+    title_source: str | None = None
 
     @property
     def year(self) -> str | None:
@@ -87,7 +91,8 @@ class Document:
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape of a document (`get --json`, `list --json`, the web API)."""
         return {
-            "id": self.id, "symbol": self.symbol, "title": self.title, "entity": self.entity,
+            "id": self.id, "symbol": self.symbol, "title": self.title,
+            "title_source": self.title_source, "entity": self.entity,
             "entity_name": self.entity_name, "type": self.type, "meeting": self.meeting,
             "sessions": self.sessions, "date": self.date, "notes": self.notes,
             "versions": [{
@@ -120,9 +125,19 @@ class DocumentDetail:
     document: Document
     related: list[tuple[Document, str]] = field(default_factory=list)  # (document, relation)
     with_text: bool = False
+    #: what was typed, when it was not the document's own spelling (`a/conf222/6`)
+    resolved_from: str | None = None
+
+    @property
+    def notice(self) -> str | None:
+        """`A/CONF.222/6 (you typed a/conf222/6)` for a forgiven spelling."""
+        if self.resolved_from is None:
+            return None
+        return f"{self.document.symbol or self.document.id} (you typed {self.resolved_from})"
 
     def as_dict(self) -> dict[str, Any]:
         data = self.document.as_dict()
+        data["resolved_from"] = self.resolved_from
         data["related"] = [{"symbol": d.symbol, "relation": r, "title": d.title}
                            for d, r in self.related]
         if self.with_text:

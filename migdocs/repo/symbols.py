@@ -13,6 +13,7 @@ from pathlib import PurePath
 
 from migdocs.errors import UsageError
 from migdocs.repo import languages
+from migdocs.repo.series import MAX_ELEMENT_LETTERS, MULTI_ELEMENT_SERIES, SERIES_BODIES
 
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"), "-")
 _PART = r"[A-Z0-9][A-Z0-9.\-()]*"
@@ -56,6 +57,32 @@ def parse(text: str, *, keep_case: bool = False) -> str | None:
     return _TITLE_CASED.sub(lambda m: m.group(1).title() + ".", prepared)
 
 
+_BODY = re.compile(r"^[A-Z]+")
+_LETTER_RUN = re.compile(r"[A-Z]+")
+
+
+def un_symbol(text: str) -> str | None:
+    """Canonical form of `text` when it is a UN symbol beyond its shape: its first element a
+    UN series body (`migdocs.repo.series`) and no element a word. For symbols found in file
+    names and texts; a catalog's symbols are taken as written (`parse`)."""
+    symbol = parse(text)
+    if symbol is None:
+        return None
+    elements = symbol.upper().split(" (")[0].split("/")
+    if any(len(run) > MAX_ELEMENT_LETTERS for e in elements for run in _LETTER_RUN.findall(e)):
+        return None
+    body = _BODY.match(elements[0])
+    if body and body.group(0) in SERIES_BODIES:
+        return symbol
+    if any(tuple(elements[: len(series)]) == series for series in MULTI_ELEMENT_SERIES):
+        return symbol
+    if any(elements[: len(series) - 1] == list(series[:-1])
+           and elements[len(series) - 1].startswith(series[-1] + "-")
+           for series in MULTI_ELEMENT_SERIES):
+        return symbol  # `UN/POP-...`
+    return None
+
+
 def canonical(text: str, *, keep_case: bool = False) -> str:
     """Canonical form of a symbol; UsageError when `text` is not one."""
     symbol = parse(text, keep_case=keep_case)
@@ -83,11 +110,14 @@ def from_filename(name: str) -> tuple[str | None, str | None]:
 
     `A_RES_71_1-EN.pdf` -> (`A/RES/71/1`, `en`); `A_AC.182_L.139-FR.pdf` ->
     (`A/AC.182/L.139`, `fr`); `A_69_720_S.pdf` -> (`A/69/720`, `es`); `report-FR.pdf` ->
-    (None, `fr`).
+    (None, `fr`); `report_2017.pdf` -> (None, None): REPORT is no UN series.
     """
     stem, language = split_filename(name)
-    candidate = _FILE_SECTION.sub(r" (Sect. \1)", stem.replace("_", "/").upper())
-    return parse(candidate), language
+    return un_symbol(_file_stem_symbol(stem)), language
+
+
+def _file_stem_symbol(stem: str) -> str:
+    return _FILE_SECTION.sub(r" (Sect. \1)", stem.replace("_", "/").upper())
 
 
 def split_filename(name: str) -> tuple[str, str | None]:
@@ -109,7 +139,7 @@ def find_in_text(text: str) -> str | None:
     """The symbol printed on the first line of a page (UN documents print it there), if any."""
     first_line = text.strip().split("\n", 1)[0][:200]
     for match in _IN_TEXT.finditer(first_line):
-        symbol = parse(match.group(1))
+        symbol = un_symbol(match.group(1))
         if symbol:
             return symbol
     return None
@@ -133,12 +163,19 @@ def parent(symbol: str) -> tuple[str, str] | None:
 def spellings(text: str) -> list[str]:
     """The symbols a messy string may mean, most literal first: as written; as a UN file
     name (`A_69_767-EN.pdf`); with the separator after the series letters that people drop
-    (`A69/767` -> `A/69/767`). Callers keep the first one that exists."""
+    (`A69/767` -> `A/69/767`); then the spellings of `forgiving_spellings`. Callers keep the
+    first one that exists."""
+    out = _literal_spellings(text)
+    out += [s for s in forgiving_spellings(text) if s not in out]
+    return out
+
+
+def _literal_spellings(text: str) -> list[str]:
     out: list[str] = []
     direct = parse(text)
     if direct:
         out.append(direct)
-    from_file, _ = from_filename(text.strip())
+    from_file = parse(_file_stem_symbol(split_filename(text.strip())[0]))
     if from_file and from_file not in out:
         out.append(from_file)
     for candidate in (direct, from_file, _prepare(text)):
@@ -148,3 +185,53 @@ def spellings(text: str) -> list[str]:
             if fixed and fixed not in out:
                 out.append(fixed)
     return out
+
+
+_UNPC_ID = re.compile(r"^(?:19|20)\d\d/(?P<rest>[^/].*/.+)$")
+_NUMBER_AFTER_LETTERS = re.compile(r"^(?P<letters>[A-Z]+)(?P<number>\d+)$")
+_SPACE_FOR_DOT = re.compile(r"(?<=[A-Z]) (?=\d)")
+_MAX_DOTTED = 4  # elements that may have lost their dot: at most 2**4 spellings
+
+
+def forgiving_spellings(text: str) -> list[str]:
+    """Spellings people type off paper, as canonical symbols, when `text` is not one as
+    written: a dot lost before a number (`Add7`, `SR32`, `WP1`, `PV7500`, `CONF222`) or typed
+    as a space (`SR 32`), a file name in any case, and the `YEAR/symbol` ids of the UN Parallel
+    Corpus (`2015/e/2015/9/add_4`). Each is an exact symbol: a caller that finds several
+    existing ones must ask, never pick; none is ever a neighbour (`E/2015/1` never becomes
+    `E/2015/1/Add.1`)."""
+    if "/" not in text and "_" not in text:
+        return []
+    prepared = _SPACE_FOR_DOT.sub(".", _prepare(text))
+    bases = [prepared] if "/" in text else [_file_stem_symbol(split_filename(text.strip())[0])]
+    unpc = _UNPC_ID.match(prepared)
+    if unpc:
+        bases.append(unpc.group("rest").replace("_", "."))
+    out: list[str] = []
+    for base in bases:
+        for spelling in _dotted(base):
+            for found in [parse(spelling), *_literal_spellings(spelling)]:
+                if found and found not in out:
+                    out.append(found)
+    return out
+
+
+def _dotted(symbol: str) -> list[str]:
+    """`A/CONF222/6` -> [`A/CONF222/6`, `A/CONF.222/6`]: every element after the first that
+    is letters then a number, with and without the dot (the first element is the series:
+    `A69` is handled as a missing `/`)."""
+    head, *elements = symbol.split("/")
+    spots = [i for i, e in enumerate(elements) if _NUMBER_AFTER_LETTERS.match(e)][:_MAX_DOTTED]
+    variants = []
+    for mask in range(2 ** len(spots)):
+        parts = list(elements)
+        for bit, i in enumerate(spots):
+            if mask >> bit & 1:
+                parts[i] = _NUMBER_AFTER_LETTERS.sub(r"\g<letters>.\g<number>", parts[i])
+        variants.append("/".join([head, *parts]))
+    return variants
+
+
+def without_year(symbol: str) -> bool:
+    """Whether `symbol` may be a resolution typed without its `(year)`: `S/RES/2198`."""
+    return "(" not in symbol and bool(re.search(r"/\d+$", symbol))
