@@ -194,7 +194,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     sizes = [5000] if args.quick else [int(s.replace("_", "")) for s in args.sizes.split(",")]
     command = "python bench/speed.py " + " ".join(sys.argv[1:] if argv is None else argv)
-    started = time.time()
+    started, commit = time.time(), speed_report.commit()  # the code measured, before any edit
     pool = speed_corpus.load_pool()
     queries = speed_queries.mix(args.seed, pool)
     speed_corpus.CACHE.mkdir(parents=True, exist_ok=True)
@@ -202,7 +202,7 @@ def main(argv: list[str] | None = None) -> None:
     queries_file.write_text(json.dumps([q.as_dict() for q in queries], ensure_ascii=False), encoding="utf-8")
     results = [measure_size(n, args.seed, args.rounds, queries_file, pool, skip_ingest=args.skip_ingest)
                for n in sorted(sizes)]
-    run = {"command": command.strip(), "started": started, "seconds": time.time() - started,
+    run = {"command": command.strip(), "commit": commit, "started": started, "seconds": time.time() - started,
            "seed": args.seed, "rounds": args.rounds, "pool": {"lines": len(pool), "digest": pool.digest},
            "queries": [q.as_dict() for q in queries], "sizes": results, "note": args.note}
     (speed_corpus.CACHE / "speed-results.json").write_text(json.dumps(run, ensure_ascii=False, indent=1),

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from migdocs.errors import DamagedError, IncompatibleError, MigdocsError
+from migdocs.errors import BusyError, DamagedError, IncompatibleError, MigdocsError
 from migdocs.repo import failures, symbols
 from migdocs.repo.model import (
     Document,
@@ -125,6 +126,19 @@ class Catalog:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        deadline = time.monotonic() + BUSY_TIMEOUT
+        while True:
+            try:
+                self._open(path)
+                return
+            except BusyError:
+                # Setting up a new catalog (WAL mode, tables) while other processes do the
+                # same can report busy at once, without SQLite's own wait: try again.
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.05)
+
+    def _open(self, path: Path) -> None:
         try:
             # Writers take turns under the writer lock; the timeout only covers the moments
             # SQLite itself needs (WAL checkpoints, a new file being set up by another process).
