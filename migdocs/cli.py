@@ -602,13 +602,16 @@ def lexicon_show(state: State, word: str, language: str | None, as_json: bool) -
 @click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=10, show_default=True,
               help="Documents per page.")
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--no-translate", is_flag=True,
+              help="Search the words as typed only, not also through their translations.")
 @click.option("--facets", "show_facets", is_flag=True,
               help="Also count the matches by language, session, entity, type and year.")
 @output_options("json", "csv")
 @pass_state
 def search(state: State, words: tuple[str, ...], lang: str | None, session: str | None, entity: str | None,
            doc_type: str | None, meeting: str | None, symbol: str | None, year: str | None,
-           sort: str, limit: int, page: int, show_facets: bool, fmt: OutputFormat) -> None:
+           sort: str, limit: int, page: int, no_translate: bool, show_facets: bool,
+           fmt: OutputFormat) -> None:
     """Search all documents, in all four languages at once. Exit code 1 when nothing matches.
 
     The query is the words given (quote it to keep quotes and parentheses from the shell).
@@ -631,7 +634,7 @@ def search(state: State, words: tuple[str, ...], lang: str | None, session: str 
     query = " ".join(words)
     result = state.repo().search(query, lang=lang, session=session, entity=entity, type=doc_type,
                                  year=year, meeting=meeting, symbol=symbol, sort=sort,  # type: ignore[arg-type]
-                                 limit=limit, page=page)
+                                 limit=limit, page=page, translate=not no_translate)
     show_results(result, fmt, show_facets=show_facets)
 
 
@@ -708,6 +711,9 @@ def search_text(result: SearchResult, *, show_facets: bool, heading: str | None 
             lines.append(f"   {hit.title}")
         for s in hit.snippets:
             lines.append(f"   p. {s.page} ({s.language}): {_bold(s.text, s.highlights)}")
+        for via in hit.matched_via:
+            lines.append(f"   matched in {languages.NAMES[via.language]}: "
+                         f"{', '.join(via.words)} (for {via.word})")
     if result.suggestion:
         lines += ["", f"Did you mean: {result.suggestion}"]
     pages = -(-result.total // result.limit)

@@ -302,21 +302,25 @@ class Repository:
         if self._engine is None:
             from migdocs.search.engine import SearchEngine
 
-            self._engine = SearchEngine(self.backend, self.catalog, self.resolve)
+            self._engine = SearchEngine(self.backend, self.catalog, self.resolve,
+                                        lexicon=lambda: self.lexicon)
         return self._engine
 
     def search(self, q: str, *, lang: str | None = None, session: str | None = None,
                entity: str | None = None, type: str | None = None, year: str | int | None = None,
                meeting: str | None = None, symbol: str | None = None,
-               sort: SortOrder = "relevance", limit: int = 10, page: int = 1) -> SearchResult:
+               sort: SortOrder = "relevance", limit: int = 10, page: int = 1,
+               translate: bool = True) -> SearchResult:
         """Search every language at once; see `migdocs.search.syntax` for the query language.
-        The filters mean the same as `lang:` `session:` ... inside the query."""
+        The filters mean the same as `lang:` `session:` ... inside the query. `translate`:
+        also look each word up through its translations (the lexicon), when there is one."""
         from migdocs.search.compile import Filters
 
         filters = Filters(lang=languages.normalize(lang) if lang else None, session=session,
                           entity=entity, type=type, year=str(year) if year else None,
                           meeting=meeting, symbol=symbol)
-        result = self.engine.search(q, filters=filters, sort=sort, limit=limit, page=page)
+        result = self.engine.search(q, filters=filters, sort=sort, limit=limit, page=page,
+                                    translate=translate)
         result.notices += self._symbol_notices(q)
         return result
 

@@ -389,8 +389,9 @@ def test_search_json_shape(corpus_home: Path) -> None:
                           "notices"]
     hit = data["hits"][0]
     assert list(hit) == ["symbol", "id", "title", "entity", "type", "sessions", "languages", "date",
-                         "score", "snippets"]
+                         "score", "snippets", "matched_via"]
     assert hit["symbol"] == "S/2015/128"
+    assert hit["matched_via"] == []  # no lexicon in this home: nothing translated
     snippet = hit["snippets"][0]
     assert list(snippet) == ["language", "page", "text", "highlights"]
     assert snippet["page"] == 1

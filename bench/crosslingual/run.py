@@ -78,7 +78,7 @@ def build_lexicon(repo: migdocs.Repository, tmp: Path) -> int:
     if shared.exists():
         shutil.copyfile(shared, cache)
     report = repo.lexicon_build()
-    if cache.exists() and not shared.exists():
+    if cache.exists():  # the first home's, or a newer one (another migdocs or dictionary)
         shutil.copyfile(cache, shared)
     return report.entries
 
@@ -180,7 +180,9 @@ def report(table: dict, misses: dict, same: dict, seconds: float) -> str:
     for mode, row in same.items():
         lines.append(f"| {mode} | " + " | ".join(f"{row[lang]:.3f}" for lang in LANGUAGES)
                      + f" | {row['p50_ms']:.1f} | {row['p95_ms']:.1f} |")
-    if "translated" in same:
+    if not same:
+        lines += ["", "Same-language and timing runs skipped (--skip-same-language)."]
+    elif "translated" in same:
         u, t = same["untranslated"], same["translated"]
         worst = max(abs(u[lang] - t[lang]) for lang in LANGUAGES)
         ratio = t["p50_ms"] / u["p50_ms"]

@@ -35,12 +35,14 @@ from migdocs.repo import symbols
 from migdocs.repo.catalog import Catalog
 from migdocs.repo.languages import ANALYZED
 
-LEXICON_FORMAT = 2
+LEXICON_FORMAT = 3
 TOP_N = 3
 MIN_SCORE = 0.1
 #: A dictionary or pivot translation weighs this much of a learned one with the same score.
 DICTIONARY_WEIGHT = 0.5
 PIVOT_WEIGHT = 0.5
+#: An English word without a translation taken as itself in the target language (pivot).
+IDENTITY_WEIGHT = 0.5
 #: A word whose best direct translation into a language scores below this is also
 #: translated through English.
 PIVOT_BELOW = 0.3
@@ -238,10 +240,12 @@ def dictionary_tables(forms: Forms, folder: Path | None = None
     return out, used
 
 
-def combine(learned: dict[Pair, Table], dictionary: dict[Pair, Table]
+def combine(learned: dict[Pair, Table], dictionary: dict[Pair, Table], forms: Forms
             ) -> dict[Pair, dict[str, dict[str, tuple[float, Source]]]]:
     """Per ordered pair and source term: target term -> (score, source), learned first,
-    then the dictionary at DICTIONARY_WEIGHT, then English pivots at PIVOT_WEIGHT."""
+    then the dictionary at DICTIONARY_WEIGHT, then English pivots at PIVOT_WEIGHT (an
+    English word with no translation into the target goes as itself: names and
+    cognates, `Manama`, `fascism` -> `fascisme`, at IDENTITY_WEIGHT)."""
     direct: dict[Pair, dict[str, dict[str, tuple[float, Source]]]] = {}
     for a in ANALYZED:
         for b in ANALYZED:
@@ -267,7 +271,11 @@ def combine(learned: dict[Pair, Table], dictionary: dict[Pair, Table]
             scores: dict[str, float] = defaultdict(float)
             total = sum(p for p, _ in via.values())
             for e, (pe, _) in via.items():
-                onward = from_en.get(e, {})
+                onward = from_en.get(e)
+                if not onward:
+                    for t in _as_itself(e, b, forms):
+                        scores[t] += (pe / total) * IDENTITY_WEIGHT
+                    continue
                 norm = sum(p for p, _ in onward.values())
                 for t, (pt, _) in onward.items():
                     scores[t] += (pe / total) * (pt / norm)
@@ -275,6 +283,15 @@ def combine(learned: dict[Pair, Table], dictionary: dict[Pair, Table]
                 if p * PIVOT_WEIGHT > table.setdefault(s, {}).get(t, (0.0, ""))[0]:
                     table[s][t] = (p * PIVOT_WEIGHT, "pivot")
     return combined
+
+
+def _as_itself(term: str, target: str, forms: Forms) -> list[str]:
+    """An English term as a word of `target` (its usual written form analysed there)."""
+    words = forms["en"].get(term)
+    if not words:
+        return []
+    found = analyse(words.most_common(1)[0][0], target)
+    return [found[0][0]] if len(found) == 1 else []
 
 
 def cached_dictionaries(cache: Path, folder: Path | None = None
@@ -329,7 +346,7 @@ def build(catalog: Catalog, path: Path, *, dictionaries: Path | None = None,
         for lang, terms in dictionary_forms.items():
             for term, words in terms.items():
                 forms[lang][term].update(words)
-    combined = combine(learned, dictionary)
+    combined = combine(learned, dictionary, forms)
     tmp = path.with_name(path.name + ".building")
     tmp.unlink(missing_ok=True)
     with LexiconWriter(tmp) as writer:

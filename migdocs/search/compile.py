@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from migdocs.errors import UsageError
 from migdocs.indexer.analysis import analyze, is_arabic
@@ -32,6 +33,9 @@ from migdocs.search.backend import Reader
 from migdocs.search.query import any_of as _or
 from migdocs.search.query import terms_query as _terms_query
 from migdocs.search.syntax import Clause, Field, Group, Node, Phrase, Word
+
+if TYPE_CHECKING:
+    from migdocs.search.translate import QueryTranslator, WordTranslation
 
 #: How many index terms one wildcard or fuzzy word may expand to (the most frequent win).
 MAX_EXPANSIONS = 64
@@ -93,14 +97,19 @@ class Compiled:
     #: Analysed terms by field language, for highlighting.
     terms: dict[str, set[str]] = field(default_factory=dict)
     is_word: bool = True  # words and phrases count for "contains all the words"
+    #: When the word was also searched through its translations (`query` then includes
+    #: them): the translations, and the query without them.
+    translation: WordTranslation | None = None
+    original: wq.Query | None = None
 
 
 class QueryCompiler:
     def __init__(self, reader: Reader, *, resolve_symbol: SymbolResolver,
-                 notices: list[str]) -> None:
+                 notices: list[str], translator: QueryTranslator | None = None) -> None:
         self.reader = reader
         self.resolve_symbol = resolve_symbol
         self.notices = notices
+        self.translator = translator
 
     # -- fields -------------------------------------------------------------------------------
     def field_query(self, f: Field) -> wq.Query | None:
@@ -161,7 +170,19 @@ class QueryCompiler:
         q = self.compile_node(clause.node, terms)
         if q is None:
             return None
-        return Compiled(clause, q, terms, is_word=not isinstance(clause.node, Field))
+        compiled = Compiled(clause, q, terms, is_word=not isinstance(clause.node, Field))
+        node = clause.node
+        if (self.translator is not None and isinstance(node, Word) and not node.wildcard
+                and not node.fuzzy and not _SYMBOL_SHAPED.search(node.text)):
+            # The word's translations count as the word (one clause: best match, required
+            # and excluded words), each weighted below it. Phrases are not translated.
+            translation = self.translator.translate(node.text)
+            if translation is not None:
+                compiled.translation, compiled.original = translation, q
+                compiled.query = wq.Or((q, translation.query()))
+                for lang, found in translation.terms().items():
+                    terms.setdefault(lang, set()).update(found)
+        return compiled
 
     def compile_node(self, node: Node, terms: dict[str, set[str]]) -> wq.Query | None:
         if isinstance(node, Field):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from migdocs.errors import UsageError
 from migdocs.indexer.analysis import analyze
@@ -33,6 +34,9 @@ from migdocs.search.highlight import Snippet, snippet
 from migdocs.search.ranking import FACETS, Candidate, Facts
 from migdocs.search.results import MAX_LIMIT, SORT_ORDERS, Hit, SearchResult, SortOrder
 from migdocs.search.suggest import Speller
+
+if TYPE_CHECKING:
+    from migdocs.search.translate import Lexicon, QueryTranslator
 
 MAX_CLAUSES = 32  # top-level words and groups of one query
 SNIPPETS_PER_HIT = 2
@@ -51,10 +55,12 @@ class SearchEngine:
     """Searches one backend; document metadata (for facets and sorting) comes from the
     catalog, read once per catalog change."""
 
-    def __init__(self, backend: Backend, catalog: Catalog, resolve: Callable[[str], str | None]) -> None:
+    def __init__(self, backend: Backend, catalog: Catalog, resolve: Callable[[str], str | None],
+                 lexicon: Callable[[], Lexicon] | None = None) -> None:
         self.backend = backend
         self.catalog = catalog
         self._resolve_doc = resolve
+        self._lexicon = lexicon  # the current translation lexicon (cross-lingual search)
         self._facts: dict[str, Facts] = {}
         self._facts_generation: object = None
         self.speller = Speller(catalog)
@@ -79,14 +85,16 @@ class SearchEngine:
 
     # -- search -------------------------------------------------------------------------------
     def search(self, text: str, *, filters: Filters, sort: SortOrder = "relevance",
-               limit: int = 10, page: int = 1, suggest: bool = True) -> SearchResult:
+               limit: int = 10, page: int = 1, suggest: bool = True,
+               translate: bool = True) -> SearchResult:
         _check_paging(sort, limit, page)
         parsed = syntax.parse(text)
         if symbols.spellings(text):  # `S/RES/2208 (2015)`, `S/RES/2208(2015)`: one symbol
             parsed = syntax.ParsedQuery(text, syntax.Group([syntax.Clause(syntax.Word(text.strip()))]))
         notices = parsed.notices
         reader = self.backend.reader()
-        compiler = QueryCompiler(reader, resolve_symbol=self.resolve_symbol_key, notices=notices)
+        compiler = QueryCompiler(reader, resolve_symbol=self.resolve_symbol_key, notices=notices,
+                                 translator=self._translator(parsed) if translate else None)
         filter_parts = [compiler.filter_query(filters)]
         words: list[Compiled] = []
         excluded: list[q.Query] = []
@@ -125,8 +133,18 @@ class SearchEngine:
         result = self._execute(reader, text, words, filter_q, excluded, pinned=pinned, sort=sort,
                                limit=limit, page=page, notices=notices, keep=keep)
         if suggest:
-            result.suggestion = self._suggestion(text, parsed, filters)
+            result.suggestion = self._suggestion(text, parsed, filters, translate=translate)
         return result
+
+    def _translator(self, parsed: syntax.ParsedQuery) -> QueryTranslator | None:
+        """Translates the query's words when the home has a lexicon."""
+        lexicon = self._lexicon() if self._lexicon is not None else None
+        if lexicon is None or not lexicon.exists:
+            return None
+        from migdocs.search.translate import QueryTranslator
+
+        return QueryTranslator(lexicon, [w.text for w in syntax.words(parsed.root)
+                                         if isinstance(w, syntax.Word)])
 
     def similar(self, document: Document, *, filters: Filters, limit: int = 10,
                 page: int = 1) -> SearchResult:
@@ -201,6 +219,10 @@ class SearchEngine:
                     entries=SNIPPET_CANDIDATES))
         highlight_terms = _merge_terms(words)
         hits = [self._hit(c, highlight_terms) for c in shown]
+        if any(c.translation for c in words):
+            from migdocs.search.translate import explain
+
+            explain(reader, words, per_word, hits)
         shown_sort = sort if words or sort != "relevance" else "symbol"  # nothing to score
         return SearchResult(text, len(found), page, limit, shown_sort, hits,
                             ranking.facets(found.values(), facts), notices=notices,
@@ -284,7 +306,8 @@ class SearchEngine:
         return False
 
     # -- did you mean -------------------------------------------------------------------------
-    def _suggestion(self, text: str, parsed: syntax.ParsedQuery, filters: Filters) -> str | None:
+    def _suggestion(self, text: str, parsed: syntax.ParsedQuery, filters: Filters, *,
+                    translate: bool = True) -> str | None:
         """A corrected query when some word is in no document and the correction finds more."""
         corrected = text
         changed = False
@@ -299,7 +322,7 @@ class SearchEngine:
                 changed = True
         if not changed:
             return None
-        found = self.search(corrected, filters=filters, limit=1, suggest=False)
+        found = self.search(corrected, filters=filters, limit=1, suggest=False, translate=translate)
         return corrected if found.total else None
 
 

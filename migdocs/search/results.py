@@ -22,6 +22,16 @@ class Snippet:
 
 
 @dataclass
+class MatchedVia:
+    """A query word the document has only through a translation: `widows` matched in
+    French as `veuves`."""
+
+    word: str
+    language: str
+    words: list[str]
+
+
+@dataclass
 class Hit:
     symbol: str | None
     id: str
@@ -34,6 +44,8 @@ class Hit:
     score: float
     matched: int  # how many of the query's words the document contains
     snippets: list[Snippet] = field(default_factory=list)
+    #: Query words this document matched only through their translations (cross-lingual).
+    matched_via: list[MatchedVia] = field(default_factory=list)
 
 
 @dataclass

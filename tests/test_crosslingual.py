@@ -1,0 +1,74 @@
+"""Cross-lingual search: a query in one language finds a document held in another only."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import migdocs
+from tests.conftest import run
+from tests.test_lexicon import FRENCH_ONLY, TEACHERS, write_catalog
+
+#: Held in French only; its text says `mesures d'austérité`.
+TARGET = "E/CN.6/2015/NGO/271"
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Twelve documents in ar/en/es/fr (three about austerity) teach the lexicon; three
+    documents are held in French only."""
+    tmp = tmp_path_factory.mktemp("crosslingual")
+    documents = {name: ("AR", "EN", "ES", "FR") for name in TEACHERS}
+    documents.update({name: ("FR",) for name in FRENCH_ONLY})
+    home = tmp / "home"
+    assert run(home, "ingest", str(write_catalog(tmp / "docs", documents))).exit_code == 0
+    assert run(home, "lexicon", "build", "--no-dictionaries").exit_code == 0
+    return home
+
+
+@pytest.mark.parametrize("query", ["التقشف", "austeridad", "austerity"])
+def test_a_french_only_document_is_found_from_arabic_spanish_and_english(home: Path, query: str) -> None:
+    data = json.loads(run(home, "search", query, "--json").stdout)
+    hits = {h["symbol"]: h for h in data["hits"]}
+    assert TARGET in hits
+    target = hits[TARGET]
+    assert target["languages"] == ["fr"]
+    french = [s for s in target["snippets"] if s["language"] == "fr"]
+    highlighted = {french[0]["text"][a:b] for a, b in french[0]["highlights"]}
+    assert "d'austérité" in highlighted or "austérité" in highlighted
+    if query != "austerity":  # English `austerity` and French `austérité` share a stem
+        assert target["matched_via"] == [{"word": query, "language": "fr", "words": ["austérité"]}]
+
+
+def test_cli_says_what_matched_through_a_translation(home: Path) -> None:
+    result = run(home, "search", "التقشف")
+    assert result.exit_code == 0, result.output
+    assert "matched in French: austérité (for التقشف)" in result.stdout
+
+
+def test_no_translate_searches_the_words_as_typed(home: Path) -> None:
+    translated = json.loads(run(home, "search", "التقشف", "--json").stdout)
+    plain = json.loads(run(home, "search", "التقشف", "--no-translate", "--json").stdout)
+    assert TARGET in [h["symbol"] for h in translated["hits"]]
+    assert TARGET not in [h["symbol"] for h in plain["hits"]]
+    assert plain["hits"] and all(h["matched_via"] == [] for h in plain["hits"])
+    with migdocs.open(home) as repo:
+        assert TARGET not in [h.symbol for h in repo.search("austeridad", translate=False).hits]
+        assert TARGET in [h.symbol for h in repo.search("austeridad").hits]
+
+
+def test_required_word_counts_its_translations_and_phrases_stay_as_typed(home: Path) -> None:
+    with migdocs.open(home) as repo:
+        assert TARGET in [h.symbol for h in repo.search("+austeridad veuves").hits]
+        assert TARGET not in [h.symbol for h in repo.search('"medidas de austeridad"').hits]
+
+
+def test_without_a_lexicon_search_is_untranslated(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    docs = write_catalog(tmp_path / "docs", {"E_CN.6_2015_NGO_271": ("FR",)})
+    assert run(home, "ingest", str(docs)).exit_code == 0
+    result = run(home, "search", "austeridad")
+    assert result.exit_code == 1
+    assert "No documents match" in result.stdout
