@@ -297,7 +297,7 @@ def explain(reader: Reader, words: list[Compiled], per_word: list[DocumentMatche
     shown = q.any_of([q.Term("doc_id", h.id) for h in hits])
     if shown is None:
         return
-    for compiled, matched in zip(words, per_word):
+    for compiled, matched in zip(words, per_word, strict=True):
         translation = compiled.translation
         if translation is None:
             continue
