@@ -23,7 +23,7 @@ import migdocs  # noqa: E402
 from migdocs.indexer import extract  # noqa: E402
 
 
-def timed(fn) -> tuple[float, object]:  # noqa: ANN001
+def timed(fn) -> tuple[float, object]:
     start = time.perf_counter()
     value = fn()
     return time.perf_counter() - start, value
@@ -34,7 +34,7 @@ def extraction() -> list[str]:
         (ROOT / "corpus" / "unpc" / "pdf").glob("*.pdf"))
     rows, rates = [], {}
     for engine in ("pdfium", "pypdf"):
-        seconds, pages = timed(lambda: sum(len(extract.pages(f, engine=engine).pages) for f in files))
+        seconds, pages = timed(lambda e=engine: sum(len(extract.pages(f, engine=e).pages) for f in files))
         rates[engine] = pages / seconds
         rows.append(f"| {engine} | {len(files)} | {pages} | {seconds:.2f} | {pages / seconds:.0f} |")
     return ["| engine | files | pages | seconds | pages/s |", "|---|---|---|---|---|", *rows, "",
@@ -46,8 +46,8 @@ def ingest() -> list[str]:
     for workers in (1, 2):
         with tempfile.TemporaryDirectory() as home:
             with migdocs.open(home) as repo:
-                first, report = timed(lambda: repo.ingest([ROOT / "corpus"], workers=workers))
-                again, second = timed(lambda: repo.ingest([ROOT / "corpus"], workers=workers))
+                first, report = timed(lambda w=workers: repo.ingest([ROOT / "corpus"], workers=w))
+                again, second = timed(lambda w=workers: repo.ingest([ROOT / "corpus"], workers=w))
             results[workers] = (first, again, report, second)
     f1, f2 = results[1][0], results[2][0]
     again, first = results[2][1], results[2][0]

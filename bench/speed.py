@@ -16,7 +16,8 @@ ar/en/es/fr from `corpus/unpc/text/`, fixed seed, cached in `bench/out/`), then 
 3. `migdocs get A/98/1` and `migdocs list --symbol 'A/98/1*'` against `python -c "import
    click"`: median wall time of 10 runs each.
 Then writes the report (`--out`, default `docs/benchmarks.md`) and the raw figures
-(`bench/out/speed-results.json`; `--report-from` that file writes the report again). Uses migdocs only through its CLI and `migdocs.open`.
+(`bench/out/speed-results.json`; `--report-from` that file writes the report again). Uses
+migdocs only through its CLI and `migdocs.open`.
 """
 
 from __future__ import annotations

@@ -114,7 +114,8 @@ def known_items(seed: int, pool: speed_corpus.Pool) -> list[Query]:
             lines = speed_corpus.document(pool, seed, i)[lang.upper()].splitlines()
             words = list(dict.fromkeys(WORD.findall(rng.choice(lines))))
             if len(words) >= 3:
-                out.append(make("known-item", " ".join(rng.sample(words, min(len(words), rng.randint(3, 5))))))
+                picked = rng.sample(words, min(len(words), rng.randint(3, 5)))
+                out.append(make("known-item", " ".join(picked)))
                 found += 1
     return out
 

@@ -16,15 +16,14 @@ import click
 
 from migdocs import repository
 from migdocs.errors import MigdocsError, NotFoundError, UsageError
-from migdocs.repo import failures
-from migdocs.repo.home import resolve_home
-from migdocs.repo.lock import DEFAULT_WAIT
-from migdocs.repo.names import printable
 from migdocs.indexer.options import OCR_MODES, PDF_ENGINES
-from migdocs.repo import languages
+from migdocs.repo import failures, languages
 from migdocs.repo.cite import CITE_FORMATS
 from migdocs.repo.cite import cite as citation
+from migdocs.repo.home import resolve_home
+from migdocs.repo.lock import DEFAULT_WAIT
 from migdocs.repo.model import DOCUMENT_TYPES, Document, Programme
+from migdocs.repo.names import printable
 from migdocs.search.results import MAX_LIMIT, SORT_ORDERS, SearchResult
 
 if TYPE_CHECKING:
@@ -62,7 +61,7 @@ class MigdocsGroup(click.Group):
 def _failure(exc: MigdocsError) -> click.ClickException:
     """A library error as a one-line message with its exit code (README: Exit codes)."""
     failure = click.ClickException(str(exc))
-    failure.exit_code = exc.exit_code
+    failure.exit_code = exc.exit_code  # type: ignore[misc]  # click types it a ClassVar
     return failure
 
 
@@ -129,8 +128,8 @@ def render(rows: list[dict[str, Any]], fmt: OutputFormat, columns: list[str]) ->
         writer.writerows(cells)
         return buffer.getvalue().rstrip("\n")
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-    lines = ["  ".join(c.upper().ljust(w) for c, w in zip(columns, widths)).rstrip()]
-    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in cells]
+    lines = ["  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in cells]
     return "\n".join(lines)
 
 
@@ -794,7 +793,8 @@ def engine_show(state: State, as_json: bool) -> None:
     from migdocs.search.engine_info import engine_info
 
     info = engine_info(state.repo())
-    click.echo(json.dumps(info.as_dict(), ensure_ascii=False, indent=2) if as_json else "\n".join(info.lines()))
+    click.echo(json.dumps(info.as_dict(), ensure_ascii=False, indent=2) if as_json
+               else "\n".join(info.lines()))
     if info.state == "unreachable":
         sys.exit(1)
 

@@ -5,6 +5,7 @@ The CLI and the web page talk to this class only.
 
 from __future__ import annotations
 
+import builtins
 import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
@@ -17,14 +18,15 @@ from migdocs.repo import languages, lookup, symbols
 from migdocs.repo.catalog import Catalog
 from migdocs.repo.home import confine, resolve_home
 from migdocs.repo.lock import DEFAULT_WAIT, WriterLock, remove_leftovers
+from migdocs.repo.lookup import Resolution
 from migdocs.repo.model import Document, DocumentDetail, Programme, Suggestion
 from migdocs.repo.store import FileStore, sha256_of
 
 if TYPE_CHECKING:  # the search and ingest machinery is imported when first used
     from migdocs.indexer.extract import PdfEngine
-    from migdocs.indexer.options import OcrMode
     from migdocs.indexer.ingest import IngestReport, Progress
     from migdocs.indexer.lexicon import BuildReport
+    from migdocs.indexer.options import OcrMode
     from migdocs.search.backend import Backend
     from migdocs.search.engine import SearchEngine, SearchResult, SortOrder
     from migdocs.search.translate import Lexicon, LexiconState, WordTranslations
@@ -201,9 +203,8 @@ class Repository:
             return count
 
     def _rebuild(self, backend: Backend) -> int:
-        from migdocs.indexer.reindex import rebuild
-
         from migdocs.indexer.analysis import ANALYSIS_VERSION
+        from migdocs.indexer.reindex import rebuild
 
         self._engine = None
         count = rebuild(self.catalog, backend)
@@ -231,7 +232,7 @@ class Repository:
         `migdocs.repo.lookup`."""
         return lookup.resolve(self.catalog, symbol_or_id).doc_id
 
-    def lookup(self, symbol_or_id: str) -> lookup.Resolution:
+    def lookup(self, symbol_or_id: str) -> Resolution:
         """What `resolve` found and how: `.notice` is `A/CONF.222/6 (you typed a/conf222/6)`
         when the typed spelling was forgiven; `.candidates` when several documents fit."""
         return lookup.resolve(self.catalog, symbol_or_id)
@@ -243,7 +244,7 @@ class Repository:
         return self._get(symbol_or_id, language=language, with_pages=with_pages)[0]
 
     def _get(self, symbol_or_id: str, *, language: str | None,
-             with_pages: bool) -> tuple[Document, lookup.Resolution]:
+             with_pages: bool) -> tuple[Document, Resolution]:
         found = lookup.require(self.catalog, symbol_or_id, where=str(self.home))
         document = self.catalog.document(found.doc_id, with_pages=with_pages) if found.doc_id else None
         if document is None:  # removed meanwhile
@@ -290,7 +291,7 @@ class Repository:
         return self.catalog.documents(session=session, entity=entity, language=lang, type=type,
                                       meeting=meeting, symbol=symbol)
 
-    def suggest(self, text: str, *, limit: int = 8) -> list[Suggestion]:
+    def suggest(self, text: str, *, limit: int = 8) -> builtins.list[Suggestion]:
         """Symbols, entities and titles completing `text` (autocomplete; the catalog, not the
         index, so it costs well under a millisecond)."""
         return [Suggestion(kind, value) for kind, value in self.catalog.suggest(text, limit=limit)]  # type: ignore[arg-type]
@@ -323,7 +324,7 @@ class Repository:
         result.notices += self._symbol_notices(q)
         return result
 
-    def _symbol_notices(self, q: str) -> list[str]:
+    def _symbol_notices(self, q: str) -> builtins.list[str]:
         """For a query that is one symbol typed loosely: which document it was taken to be
         (`A/CONF.222/6 (you typed a/conf222/6)`), or that it fits several."""
         if not symbols.forgiving_spellings(q):
@@ -399,7 +400,7 @@ class Repository:
             raise NotFoundError(f"no meeting {code!r} in {self.home} (known: {known})")
         by_session: dict[str | None, list[Document]] = {}
         for doc in self.catalog.documents(meeting=meeting.code):
-            for session in doc.sessions or [None]:
+            for session in doc.sessions or (None,):
                 by_session.setdefault(session, []).append(doc)
         return Programme(meeting, by_session)
 
@@ -416,12 +417,12 @@ class Repository:
             "by_format": self.catalog.count_by("format"),
         }
 
-    def remove(self, symbol_or_id: str, *, language: str | None = None) -> list[str]:
+    def remove(self, symbol_or_id: str, *, language: str | None = None) -> builtins.list[str]:
         """Remove a document, or one language version of it. Returns what was removed."""
         with self.writing():
             return self._remove(symbol_or_id, language=language)
 
-    def _remove(self, symbol_or_id: str, *, language: str | None) -> list[str]:
+    def _remove(self, symbol_or_id: str, *, language: str | None) -> builtins.list[str]:
         document = self.get(symbol_or_id)
         lang = languages.normalize(language) if language else None
         if lang:
@@ -442,7 +443,7 @@ class Repository:
         self.store.prune(keep=self.catalog.file_hashes())
         return removed
 
-    def check(self) -> list[CheckProblem]:
+    def check(self) -> builtins.list[CheckProblem]:
         """Catalog, stored files and index agree; the problems found otherwise."""
         problems = [CheckProblem(f"catalog {self.catalog.path} is damaged: {finding}",
                                  "restore catalog.sqlite from a backup, or move it away and "
@@ -484,7 +485,7 @@ class Repository:
         return problems
 
 
-def open(home: str | os.PathLike[str] | None = None, *,  # noqa: A001
+def open(home: str | os.PathLike[str] | None = None, *,
          wait: float = DEFAULT_WAIT, notify: Callable[[str], None] | None = None) -> Repository:
     """Open (creating if needed) the repository at `home`, $MIGDOCS_HOME or the user folder.
     `wait`: seconds a write waits for another process's write (then BusyError). `notify`

@@ -38,7 +38,7 @@ def corpus_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return home
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     if REPORT:
         terminalreporter.section("migdocs measurements")
         for line in REPORT:

@@ -35,7 +35,7 @@ class Cluster:
     url: sphinxql.EngineURL
     nodes: list[tuple[str, int]]
 
-    def front(self):
+    def front(self):  # a pymysql connection
         return sphinxql.connect(self.url.host, self.url.port)
 
     def node(self, i: int):

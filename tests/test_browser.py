@@ -64,7 +64,7 @@ def browser() -> Iterator[WebDriver]:
         shutil.rmtree(profile, ignore_errors=True)
 
 
-def wait(driver: WebDriver, condition, timeout: float = 30):  # noqa: ANN001, ANN201
+def wait(driver: WebDriver, condition, timeout: float = 30):
     return WebDriverWait(driver, timeout).until(condition)
 
 

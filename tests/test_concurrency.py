@@ -31,7 +31,7 @@ def test_three_ingests_at_once_on_a_new_home_all_succeed(tmp_path: Path) -> None
             start(home, "ingest", str(tmp_path / "b")),
             start(home, "ingest", str(tmp_path / "a"))]
     outputs = [p.communicate(timeout=180) for p in runs]
-    for p, (out, err) in zip(runs, outputs):
+    for p, (_, err) in zip(runs, outputs, strict=True):
         assert p.returncode == 0, err
         assert "Traceback" not in err
     waited = [err for _, err in outputs if "Waiting for " in err]

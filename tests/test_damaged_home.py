@@ -30,7 +30,7 @@ def home(pristine: Path, tmp_path: Path) -> Path:
     return tmp_path / "home"
 
 
-def _one_line_error(result, code: int) -> str:  # noqa: ANN001
+def _one_line_error(result, code: int) -> str:
     assert result.exit_code == code, result.output
     assert "Traceback" not in result.output
     line, = [x for x in result.stderr.splitlines() if x.startswith("Error: ")]

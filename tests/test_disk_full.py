@@ -22,7 +22,7 @@ NO_SPACE = 7
 
 
 @pytest.fixture
-def small_disk(tmp_path: Path):  # noqa: ANN201
+def small_disk(tmp_path: Path):
     mount = tmp_path / "disk"
     mount.mkdir()
     done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", f"migdocs-{uuid.uuid4().hex[:8]}",
@@ -71,7 +71,7 @@ def test_a_full_disk_stops_the_ingest_cleanly_and_a_later_one_completes(
     _assert_whole(home, before | {f"A/99/{n}" for n in range(20, 80)})
 
 
-def _limited(limit: int):  # noqa: ANN202
+def _limited(limit: int):
     def apply() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
     return apply

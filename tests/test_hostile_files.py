@@ -84,7 +84,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, objec
     return folder, home, result
 
 
-def test_each_hostile_file_gets_one_clear_line_and_the_run_goes_on(hostile) -> None:  # noqa: ANN001
+def test_each_hostile_file_gets_one_clear_line_and_the_run_goes_on(hostile) -> None:
     folder, home, result = hostile
     assert result.exit_code == 1, result.output  # some files failed, the rest is in
     out = result.stdout
@@ -109,7 +109,7 @@ def test_each_hostile_file_gets_one_clear_line_and_the_run_goes_on(hostile) -> N
     ("goodword", "A_99_1-EN.txt"), ("utf16bom", "utf16-EN.txt"), ("utf16nobom", "utf16le-EN.txt"),
     ("latinword", "latin1-FR.txt"), ("newlineword", "new\nline-EN.txt"),
     ("escapeword", "esc\x1b[31mred\r-EN.txt"), ("bytesword", None)])
-def test_odd_encodings_and_names_are_read(hostile, word: str, name: str | None) -> None:  # noqa: ANN001
+def test_odd_encodings_and_names_are_read(hostile, word: str, name: str | None) -> None:
     _, home, _ = hostile
     found = run(home, "search", word, "--json")
     assert found.exit_code == 0, found.output
@@ -120,13 +120,13 @@ def test_odd_encodings_and_names_are_read(hostile, word: str, name: str | None) 
         assert "développement; coût élevé" in text
 
 
-def test_latin1_is_read_with_a_warning(hostile) -> None:  # noqa: ANN001
+def test_latin1_is_read_with_a_warning(hostile) -> None:
     _, _, result = hostile
     warning, = [x for x in result.stdout.splitlines() if "latin1-FR.txt" in x]
     assert "not UTF-8" in warning and "Windows-1252/Latin-1" in warning
 
 
-def test_a_deeply_nested_pdf_is_read_or_refused_in_one_line(hostile) -> None:  # noqa: ANN001
+def test_a_deeply_nested_pdf_is_read_or_refused_in_one_line(hostile) -> None:
     _, home, result = hostile
     mentioned = [x for x in result.stdout.splitlines() if "nested.pdf" in x]
     found = run(home, "search", "nested", "--json")

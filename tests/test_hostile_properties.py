@@ -78,7 +78,7 @@ catalogs = st.tuples(st.lists(st.sampled_from(["[[document]]", "[meeting]", "[de
 def test_the_catalog_loader_raises_only_catalog_file_errors(catalog: tuple, junk: str) -> None:
     headers, bodies = catalog
     text = "\n".join(f"{h}\n" + "\n".join(f"{k} = {_toml_value(v)}" for k, v in b.items())
-                     for h, b in zip(headers, bodies))
+                     for h, b in zip(headers, bodies, strict=False))
     with tempfile.TemporaryDirectory() as folder:
         for content in (text, text + "\n" + junk):
             path = Path(folder) / "catalog.toml"

@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 import migdocs
 from migdocs.search.query import Term
 from tests.conftest import CORPUS, HARD, run, without_timing

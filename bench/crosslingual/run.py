@@ -134,7 +134,7 @@ def crosslingual(queries: list[Query], tmp: Path, b_languages: list[str]) -> tup
                 row[mode] = mrr(ranks)
                 if mode == list(modes(repo))[-1]:
                     misses[(q_language, b_language)] = [
-                        (text, symbol, r) for (_, symbol, text), r in zip(pair, ranks) if r != 1]
+                        (text, symbol, r) for (_, symbol, text), r in zip(pair, ranks, strict=True) if r != 1]
             table[(q_language, b_language)] = row
         repo.close()
     return table, misses
@@ -247,7 +247,7 @@ p50 no more than 1.5x the untranslated search.
   languages (the lexicon's teacher) and B in L only, and builds its lexicon
   (`repo.lexicon_build()`, with the FreeDict dictionaries installed on the machine).
 - Queries: the known-item queries of `bench/relevance/queries.tsv` whose document is in B,
-  in the three languages other than L (each pair has the queries of about 23 documents).
+  in the three languages other than L (25 queries per pair in this split).
   They were written in each language by reading that language's version of the document.
 - `repo.search(query, limit=10)`, no language given; untranslated (`translate=False`) and
   translated (`translate=True`). MRR@10: mean of 1/rank of the expected document, 0 beyond 10.

@@ -122,7 +122,7 @@ def bm25s_ranker(docs: dict[str, dict[str, str]]) -> Ranker:
         if not q.vocab:
             return []
         ids, scores = retriever.retrieve(q, k=min(K, len(symbols_)), show_progress=False)
-        return [symbols_[i] for i, s in zip(ids[0], scores[0]) if s > 0]
+        return [symbols_[i] for i, s in zip(ids[0], scores[0], strict=True) if s > 0]
     return rank
 
 

@@ -48,7 +48,7 @@ def align(source: list[list[str]], target: list[list[str]]
         forward = _read_links(fwd)
         reverse = _read_links(rev)
     out = []
-    for f, r in zip(forward, reverse):
+    for f, r in zip(forward, reverse, strict=True):
         out.append((f & r, f | r))
     return out
 

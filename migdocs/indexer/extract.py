@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING, Literal
 from migdocs.errors import ExtractionError
 from migdocs.indexer import limits
 from migdocs.indexer.normalise import repair
+from migdocs.indexer.options import PDF_ENGINES, PdfEngine  # noqa: F401 - PDF_ENGINES re-exported
 from migdocs.repo.model import FLAG_COPY_PROTECTED, FLAG_PYPDF_FALLBACK
 
 Format = Literal["pdf", "text", "html", "docx"]
-from migdocs.indexer.options import PDF_ENGINES, PdfEngine  # noqa: E402,F401 - re-exported
+
 SUFFIX_FORMATS: dict[str, Format] = {
     ".pdf": "pdf", ".txt": "text", ".text": "text", ".html": "html", ".htm": "html",
     ".docx": "docx",
@@ -155,10 +156,10 @@ def _pdfium(path: Path, password: str | None) -> Extraction:
     return Extraction("pdf", texts, flags=flags, title=title)
 
 
-def _pdf_title(document) -> str | None:  # noqa: ANN001 (a pypdfium2 PdfDocument)
+def _pdf_title(document) -> str | None:
     try:
         return (document.get_metadata_value("Title") or "").strip() or None
-    except Exception:  # broken metadata never stops extraction
+    except Exception:  # noqa: BLE001 - broken metadata never stops extraction
         return None
 
 
@@ -219,7 +220,7 @@ def _pypdf(path: Path, password: str | None) -> Extraction:
             flags.append(FLAG_COPY_PROTECTED)
     try:
         title = (reader.metadata.title or "").strip() or None if reader.metadata else None
-    except Exception:  # broken metadata never stops extraction
+    except Exception:  # noqa: BLE001 - broken metadata never stops extraction
         title = None
     return Extraction("pdf", texts, flags=flags, title=title)
 

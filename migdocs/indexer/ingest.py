@@ -8,25 +8,24 @@ Every problem with one file is recorded and the rest goes on.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
 from collections import Counter, deque
+from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import closing
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from migdocs.errors import CatalogFileError, ExtractionError, FileChangedError
 from migdocs.indexer import extract, language, limits, naming, ocr
-from migdocs.indexer.extract import PdfEngine
 from migdocs.indexer.analysis import spelling_words
 from migdocs.indexer.entries import PageTerms, analyse_page, document_entries
+from migdocs.indexer.extract import PdfEngine
 from migdocs.indexer.options import OcrMode
 from migdocs.repo import catalogfile, languages, symbols
 from migdocs.repo.catalog import Catalog
 from migdocs.repo.catalogfile import CatalogEntry
-from migdocs.repo.names import printable
 from migdocs.repo.model import (
     FLAG_LANGUAGE_MISMATCH,
     FLAG_MIXED_LANGUAGE,
@@ -38,6 +37,7 @@ from migdocs.repo.model import (
     Page,
     StoredFile,
 )
+from migdocs.repo.names import printable
 from migdocs.repo.store import FileStore, sha256_of
 from migdocs.search.backend import Backend
 
@@ -118,7 +118,7 @@ def _extract_job(job: _Job) -> _Extracted | ExtractionError:
         result = extract.pages(job.path, engine=job.engine, password=job.password)
     except ExtractionError as exc:
         return exc
-    except Exception as exc:  # an engine bug must not stop the batch: report it per file
+    except Exception as exc:  # noqa: BLE001 - an engine bug must not stop the batch: report it per file
         return ExtractionError(f"unexpected {type(exc).__name__} while reading it: {exc}",
                                "report this file to the migdocs maintainers")
     try:
@@ -130,7 +130,7 @@ def _extract_job(job: _Job) -> _Extracted | ExtractionError:
     fallback = (detection.language if detection else None) or declared or result.declared_language
     page_terms: list[PageTerms | None] = []
     words: set[str] = set()
-    for text, page_language in zip(result.pages, page_languages):
+    for text, page_language in zip(result.pages, page_languages, strict=True):
         analysed = page_language or fallback
         page_terms.append(analyse_page(text, analysed) if analysed and text.strip() else None)
         words |= spelling_words(text)
@@ -141,7 +141,7 @@ def _extract_job(job: _Job) -> _Extracted | ExtractionError:
 
 def _run(jobs: list[_Job], workers: int, *,
          work: Callable[[_Job], _Extracted | ExtractionError] = _extract_job,
-         ) -> Iterator[_Extracted | ExtractionError]:
+         ) -> Generator[_Extracted | ExtractionError, None, None]:
     """Results in job order. When an engine crashes a worker (PDFium is C code), the pool is
     restarted and the job it died on is retried alone: if it crashes again, only that file
     fails."""
@@ -169,7 +169,8 @@ def _run(jobs: list[_Job], workers: int, *,
             start += 1
 
 
-def _isolated(job: _Job, work: Callable[[_Job], _Extracted | ExtractionError]) -> _Extracted | ExtractionError:
+def _isolated(job: _Job,
+              work: Callable[[_Job], _Extracted | ExtractionError]) -> _Extracted | ExtractionError:
     with ProcessPoolExecutor(max_workers=1) as pool:
         try:
             return pool.submit(work, job).result()
@@ -285,14 +286,14 @@ class Ingester:
                 continue
             sha = self._hash(path, path)
             if sha:
-                _, lang = symbols.from_filename(path.name)
-                units.append(_Unit(None, [_File(path, sha, lang, "the file name")]))
+                _, named = symbols.from_filename(path.name)
+                units.append(_Unit(None, [_File(path, sha, named, "the file name")]))
         return units
 
     # -- change detection -------------------------------------------------------------------
     def _mark_unchanged(self, unit: _Unit) -> None:
         for f in unit.files:
-            if unit.entry is not None:
+            if unit.entry is not None and f.language is not None:
                 same = self.catalog.version_hash(unit.entry.document.id, f.language) == f.sha256
             else:
                 same = self.catalog.version_with_file(f.sha256, printable(f.path.name)) is not None
@@ -435,10 +436,11 @@ class Ingester:
                                       source=str(unit.catalog_path))
         changed = metadata_changed
         for f in unit.files:
+            title = entry.titles.get(f.language) if f.language else None
             if not f.changed:
                 if metadata_changed and not is_new:
                     self.report.updated += 1
-                    self._retitle(doc.id, f.language, entry.titles.get(f.language))
+                    self._retitle(doc.id, f.language, title)
                 else:
                     self.report.unchanged += 1
                 continue
@@ -446,7 +448,7 @@ class Ingester:
             if isinstance(result, ExtractionError):
                 self._fail(f"{f.path} ({where})", result.reason, result.fix)
                 continue
-            self._put_file_version(doc.id, f, result, title=entry.titles.get(f.language),
+            self._put_file_version(doc.id, f, result, title=title,
                                    where=str(f.path))
             self._supersede(f, keep=doc.id)
             changed = True
@@ -511,9 +513,10 @@ class Ingester:
             flags.append(FLAG_MIXED_LANGUAGE)
         self.store.put(f.path, f.sha256)
         pages = [Page(n, text, page_lang or (detection.language if detection else None))
-                 for n, (text, page_lang) in enumerate(zip(result.pages, result.page_languages), 1)]
+                 for n, (text, page_lang)
+                 in enumerate(zip(result.pages, result.page_languages, strict=True), 1)]
         analysed = self._analysed.setdefault(doc_id, {})
-        for page, terms in zip(pages, result.page_terms):
+        for page, terms in zip(pages, result.page_terms, strict=True):
             if terms is not None:
                 analysed[(lang, page.number)] = terms
         self.catalog.put_version(doc_id, LanguageVersion(

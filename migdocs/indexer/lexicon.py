@@ -168,14 +168,14 @@ def aligned_units(catalog: Catalog, forms: Forms
                                   lines=bool(v.file and v.file.format == "text"), symbol=key)
             analysed = [[(t, w) for t, w in analyse(u, v.language) if _content(t)] for u in units]
             for unit in analysed:
-                for term, word in unit:
-                    forms[v.language][term][word] += 1
+                for t, word in unit:
+                    forms[v.language][t][word] += 1
             by_language[v.language] = [[t for t, _ in unit] for unit in analysed]
         for a, b in combinations(sorted(by_language), 2):
             ua, ub = by_language[a], by_language[b]
             if len(ua) != len(ub):
                 continue
-            pairs[(a, b)] += [(x, y) for x, y in zip(ua, ub)
+            pairs[(a, b)] += [(x, y) for x, y in zip(ua, ub, strict=True)
                               if x and y and len(x) <= MAX_UNIT_TERMS and len(y) <= MAX_UNIT_TERMS]
     return pairs
 
@@ -185,10 +185,10 @@ def learn(units: list[tuple[list[str], list[str]]]) -> tuple[Table, Table]:
     """p(t|s) both ways from eflomal's links over aligned units."""
     from migdocs.indexer import aligner
 
-    forward: dict[str, Counter[str]] = defaultdict(Counter)
-    backward: dict[str, Counter[str]] = defaultdict(Counter)
+    forward: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    backward: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     links = aligner.align([u[0] for u in units], [u[1] for u in units])
-    for (src, trg), (both, either) in zip(units, links):
+    for (src, trg), (both, either) in zip(units, links, strict=True):
         for i, j in either:
             if i >= len(src) or j >= len(trg):
                 continue
@@ -198,7 +198,7 @@ def learn(units: list[tuple[list[str], list[str]]]) -> tuple[Table, Table]:
     return _probabilities(forward), _probabilities(backward)
 
 
-def _probabilities(counts: dict[str, Counter[str]]) -> Table:
+def _probabilities(counts: dict[str, dict[str, float]]) -> Table:
     out: Table = {}
     for s, targets in counts.items():
         total = sum(targets.values()) + 1.0
@@ -213,7 +213,8 @@ def dictionary_tables(forms: Forms, folder: Path | None = None
     from migdocs.indexer import freedict
 
     folder = folder or freedict.DICTD_FOLDER
-    tables: dict[Pair, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+    tables: dict[Pair, dict[str, dict[str, float]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(float)))
     used = []
     for src, trg in freedict.available(folder):
         used.append(f"{freedict.CODES[src]}-{freedict.CODES[trg]}")
@@ -228,11 +229,11 @@ def dictionary_tables(forms: Forms, folder: Path | None = None
                 if len(terms) == 1 and _content(terms[0][0]) and terms[0][0] not in seen:
                     seen.append(terms[0][0])
                     forms[trg][terms[0][0]][translation.casefold()] += 1
-            heads = [heads[0][0]]
-            for term in seen[:DICTIONARY_SENSES]:
+            head = heads[0][0]
+            for sense in seen[:DICTIONARY_SENSES]:
                 share = 1.0 / min(len(seen), DICTIONARY_SENSES)
-                tables[(src, trg)][heads[0]][term] = max(tables[(src, trg)][heads[0]][term], share)
-                tables[(trg, src)][term][heads[0]] += share
+                tables[(src, trg)][head][sense] = max(tables[(src, trg)][head][sense], share)
+                tables[(trg, src)][sense][head] += share
     out: dict[Pair, Table] = {}
     for pair, table in tables.items():
         out[pair] = {s: {t: min(1.0, c) for t, c in targets.items()} for s, targets in table.items()}
@@ -267,7 +268,7 @@ def combine(learned: dict[Pair, Table], dictionary: dict[Pair, Table], forms: Fo
         for s, via in to_en.items():
             if max((p for p, _ in table.get(s, {}).values()), default=0.0) >= PIVOT_BELOW:
                 continue
-            scores: Counter[str] = Counter()
+            scores: dict[str, float] = defaultdict(float)
             total = sum(p for p, _ in via.values())
             for e, (pe, _) in via.items():
                 onward = from_en.get(e)
@@ -334,7 +335,7 @@ def build(catalog: Catalog, path: Path, *, dictionaries: Path | None = None,
     pairs = sorted(units)
     # eflomal runs as a child process: one pair per core at a time.
     with ThreadPoolExecutor(max_workers=max(1, min(len(pairs), os.cpu_count() or 1))) as pool:
-        for (a, b), tables in zip(pairs, pool.map(learn, [units[p] for p in pairs])):
+        for (a, b), tables in zip(pairs, pool.map(learn, [units[p] for p in pairs]), strict=True):
             report.units[f"{a}-{b}"] = len(units[(a, b)])
             learned[(a, b)], learned[(b, a)] = tables
     dictionary: dict[Pair, Table] = {}

@@ -18,6 +18,7 @@ import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
 from migdocs.errors import ExtractionError
 from migdocs.indexer import extract
 from migdocs.indexer.normalise import letter_count, repair

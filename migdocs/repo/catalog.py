@@ -240,7 +240,8 @@ class Catalog:
             "SELECT word, texts FROM words WHERE word >= ? AND word < ?",
             (first, chr(ord(first) + 1))))
 
-    def document_facts(self) -> dict[str, tuple[str | None, list[str], str | None, str, str | None, str | None]]:
+    def document_facts(self) -> dict[str, tuple[str | None, list[str], str | None, str, str | None,
+                                                str | None]]:
         """id -> (symbol, sessions, entity, type, year, date) of every document: what
         ranking and facets need, in one read."""
         sessions: dict[str, list[str]] = {}
@@ -333,7 +334,7 @@ class Catalog:
         row = cursor.fetchone()
         if row is None:
             return None
-        doc = Document(**dict(zip((c[0] for c in cursor.description), row)))
+        doc = Document(**dict(zip((c[0] for c in cursor.description), row, strict=True)))
         doc.sessions = self._sessions(doc_id)
         doc.versions = self.versions(doc_id, with_pages=with_pages)
         return doc
@@ -552,7 +553,7 @@ def _meeting_from_json(data: dict) -> Meeting:
 
     sessions = [
         Session(**{**s, "moderator": person(s["moderator"]),
-                   "talks": [Talk(person(t["speaker"]), t["title"]) for t in s["talks"]]})
+                   "talks": [Talk(Person(**t["speaker"]), t["title"]) for t in s["talks"]]})
         for s in data.pop("sessions")
     ]
     return Meeting(**data, sessions=sessions)

@@ -105,8 +105,10 @@ def _tex(text: str) -> str:
 
 def _bibtex(document: Document, meeting: Meeting | None) -> str:
     key = re.sub(r"[^A-Za-z0-9]+", "_", document.symbol or document.id).strip("_") or "document"
-    fields = [("author", "{" + _tex(author(document)) + "}"), ("title", _tex(title(document) or document.symbol or document.id)),
-              ("institution", "United Nations"), ("number", _tex(document.symbol) if document.symbol else None),
+    fields = [("author", "{" + _tex(author(document)) + "}"),
+              ("title", _tex(title(document) or document.symbol or document.id)),
+              ("institution", "United Nations"),
+              ("number", _tex(document.symbol) if document.symbol else None),
               ("year", document.year), ("note", _tex(_occasion(document, meeting) or "") or None),
               ("url", document.url)]
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
@@ -118,7 +120,8 @@ def _ris(document: Document, meeting: Meeting | None) -> str:
         return f"{tag}  - {' '.join(value.split())}" if value else None
 
     date = document.date.replace("-", "/") + "/" if document.date and len(document.date) == 10 else None
-    lines = [line("TY", "RPRT"), line("AU", author(document)), line("TI", title(document) or document.symbol or document.id),
+    lines = [line("TY", "RPRT"), line("AU", author(document)),
+             line("TI", title(document) or document.symbol or document.id),
              line("PY", document.year), line("DA", date), line("SN", document.symbol),
              line("PB", "United Nations"), line("T2", meeting.name if meeting else None),
              line("CY", meeting.place if meeting else None), line("UR", document.url),

@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from migdocs.errors import BusyError
@@ -131,7 +131,7 @@ class WriterLock:
                 told = True
             time.sleep(POLL_SECONDS)
         info = {"pid": os.getpid(), "command": command_line(),
-                "started": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")}
+                "started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")}
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(info).encode("utf-8"), 0)
         return fd

@@ -141,7 +141,7 @@ class DocumentDetail:
         data["related"] = [{"symbol": d.symbol, "relation": r, "title": d.title}
                            for d, r in self.related]
         if self.with_text:
-            for entry, v in zip(data["versions"], self.document.versions):
+            for entry, v in zip(data["versions"], self.document.versions, strict=True):
                 entry["text"] = [{"page": p.number, "language": p.language, "text": p.text}
                                  for p in v.pages]
         return data

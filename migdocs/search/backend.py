@@ -158,7 +158,7 @@ def open_backend(engine: str | None, home: Path) -> Backend:
         return WhooshBackend(home / "index")
     scheme = engine.split("://", 1)[0]
     if scheme == "sphinxql":
-        from migdocs.search import sphinxql  # type: ignore[attr-defined]
+        from migdocs.search import sphinxql
 
         return sphinxql.open_backend(engine, home)
     raise UsageError(f"unknown search engine {engine!r}; use `whoosh` or "

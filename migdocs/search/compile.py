@@ -150,9 +150,9 @@ class QueryCompiler:
         return wq.Term("symbol", resolved or symbols.key(value))
 
     def filter_query(self, filters: Filters) -> wq.Query | None:
-        parts = [self.field_query(Field(name, value)) for name, value in vars(filters).items()
-                 if value]
-        parts = [p for p in parts if p is not None]
+        queries = [self.field_query(Field(name, value)) for name, value in vars(filters).items()
+                   if value]
+        parts = [p for p in queries if p is not None]
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else wq.And(tuple(parts))
@@ -200,7 +200,9 @@ class QueryCompiler:
     def group_query(self, group: Group, terms: dict[str, set[str]]) -> wq.Query | None:
         """A nested group, evaluated page by page (top-level clauses are evaluated per
         document by the engine)."""
-        must, should, must_not = [], [], []
+        must: list[wq.Query] = []
+        should: list[wq.Query] = []
+        must_not: list[wq.Query] = []
         for clause in group.clauses:
             q = self.compile_node(clause.node, terms if clause.occur != "must_not" else {})
             if q is None:

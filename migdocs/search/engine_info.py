@@ -25,7 +25,8 @@ class EngineInfo:
         return asdict(self)
 
     def lines(self) -> list[str]:
-        out = [f"engine: {self.engine}", f"status: {self.state}" + (f" ({self.detail})" if self.detail else "")]
+        out = [f"engine: {self.engine}",
+               f"status: {self.state}" + (f" ({self.detail})" if self.detail else "")]
         current = "current" if self.recorded == self.version else "rebuilt on next use"
         out.append(f"index format: {self.version} (recorded: {self.recorded or 'none'}; {current})")
         if self.entries is not None:

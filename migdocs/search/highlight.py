@@ -8,6 +8,7 @@ cover the whole word as written (code points into the snippet text).
 from __future__ import annotations
 
 import re
+
 from migdocs.indexer.analysis import TOKEN, term
 from migdocs.search.results import Snippet
 
@@ -32,13 +33,13 @@ def matches(text: str, language: str, terms: dict[str, set[str]]) -> list[tuple[
         return []
     # Find just those words: an alternation of them, kept where a whole token matches.
     pattern = re.compile("|".join(re.escape(w) for w in sorted(hits, key=len, reverse=True)))
-    found = []
+    spans: list[tuple[int, int, str]] = []
     for m in pattern.finditer(text):
         whole = TOKEN.match(text, m.start())
         if (whole is not None and whole.end() == m.end()
                 and (m.start() == 0 or TOKEN.match(text, m.start() - 1) is None)):
-            found.append((m.start(), m.end(), hits[m.group()]))
-    return found
+            spans.append((m.start(), m.end(), hits[m.group()]))
+    return spans
 
 
 def snippet(text: str, *, language: str, page: int, terms: dict[str, set[str]],

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from itertools import chain
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Literal
 
 from migdocs.repo import symbols
@@ -49,7 +49,7 @@ def candidates(per_word: Sequence[DocumentMatches], occurs: Sequence[Occur], *,
     if count_words:
         if pinned in out:
             out[pinned].matched = len(per_word)
-        for matches, occur in zip(per_word, occurs):
+        for matches, occur in zip(per_word, occurs, strict=True):
             if occur == "must":
                 for doc_id in [d for d in out if d not in matches and d != pinned]:
                     del out[doc_id]

@@ -378,8 +378,8 @@ class SphinxReader:
         made a query 200 ms), so ask for 1,000 first and 16 times more while that is full."""
         wanted = FIRST_MATCHES
         while True:
-            rows = self._select(what, query, filter, f"{tail} LIMIT {wanted} OPTION max_matches={wanted}{options}",
-                                extra, args)
+            rows = self._select(what, query, filter,
+                                f"{tail} LIMIT {wanted} OPTION max_matches={wanted}{options}", extra, args)
             if len(rows) < wanted:
                 return rows
             if wanted >= MAX_MATCHES:
@@ -474,7 +474,8 @@ class SphinxReader:
     def summary(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
         for kind in ("meta", "page"):
-            for doc_id, n in self._all("doc_id, COUNT(*)", None, None, "GROUP BY doc_key", "kind = %s", (kind,)):
+            for doc_id, n in self._all("doc_id, COUNT(*)", None, None, "GROUP BY doc_key", "kind = %s",
+                                       (kind,)):
                 out.setdefault(doc_id, {"meta": 0, "page": 0})[kind] = int(n)
         return out
 

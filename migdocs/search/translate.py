@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from migdocs.errors import RepositoryError
-from migdocs.indexer.normalise import fold_accents, fold_arabic
 from migdocs.indexer.lexicon import LEXICON_FORMAT, DictionaryState, Translation, analyse
+from migdocs.indexer.normalise import fold_accents, fold_arabic
 from migdocs.repo.languages import ANALYZED
 
 if TYPE_CHECKING:
@@ -130,7 +130,7 @@ class Lexicon:
 
     @property
     def dictionary_state(self) -> DictionaryState:
-        return self._meta.get("dictionary_state", "not used")  # type: ignore[return-value]
+        return self._meta.get("dictionary_state", "not used")
 
     def _lookup(self, language: str, term: str) -> tuple[Translation, ...]:
         """The translations of one analysed term of `language`, best first."""
@@ -297,7 +297,7 @@ def explain(reader: Reader, words: list[Compiled], per_word: list[DocumentMatche
     shown = q.any_of([q.Term("doc_id", h.id) for h in hits])
     if shown is None:
         return
-    for compiled, matched in zip(words, per_word):
+    for compiled, matched in zip(words, per_word, strict=True):
         translation = compiled.translation
         if translation is None:
             continue

@@ -368,7 +368,7 @@ class WhooshBackend:
             return IndexStatus("missing", f"no search index in {self.path}")
         try:
             self._open()
-        except Exception as exc:  # any damage to a derived index: the caller rebuilds it
+        except Exception as exc:  # noqa: BLE001 - any damage to a derived index: the caller rebuilds it
             return IndexStatus("damaged", f"{type(exc).__name__}: {exc}")
         return IndexStatus("ready")
 

@@ -18,7 +18,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -102,8 +102,9 @@ def internal_error(web: Web, request: Request, exc: Exception) -> Response:
 
 
 def _default_message(status: int) -> str:
-    return {404: "There is no page at this address.",
-            405: "This site is read-only: pages can be read, not changed."}.get(status, REASONS.get(status, "Error"))
+    fixed = {404: "There is no page at this address.",
+             405: "This site is read-only: pages can be read, not changed."}
+    return fixed.get(status, REASONS.get(status, "Error"))
 
 
 class SecurityHeaders:

@@ -66,7 +66,7 @@ def lang_attrs(language: str | None = None, text: str | None = None) -> Markup:
 def marked(text: str, highlights: list[tuple[int, int]] | list[list[int]]) -> Markup:
     """The snippet with its matched words in <mark>; every piece escaped."""
     out, pos = [], 0
-    for start, end in sorted(tuple(h) for h in highlights):  # type: ignore[misc]
+    for start, end in sorted(tuple(h) for h in highlights):
         if start < pos or end > len(text):
             continue
         out += [escape(text[pos:start]), Markup("<mark>"), escape(text[start:end]), Markup("</mark>")]
