@@ -178,12 +178,14 @@ def is_arabic(text: str) -> bool:
     return any("\u0600" <= c <= "\u06ff" for c in text)
 
 
+def spelling_word(word: str) -> str | None:
+    """A word as the did-you-mean vocabulary holds it (case-folded, Arabic folded, accents
+    kept), or None when it is not worth holding (fewer than 3 letters, or not all letters)."""
+    word = fold_arabic(normalize(word))
+    return word if len(word) >= 3 and word.isalpha() else None
+
+
 def spelling_words(text: str) -> set[str]:
-    """Words as people write them (case-folded, Arabic folded, accents kept; letters only, at
-    least 3): the did-you-mean vocabulary."""
-    out = set()
-    for word in set(TOKEN.findall(text)):  # each distinct word once
-        word = fold_arabic(normalize(word))
-        if len(word) >= 3 and word.isalpha():
-            out.add(word)
-    return out
+    """The did-you-mean vocabulary of a text."""
+    found = (spelling_word(w) for w in set(TOKEN.findall(text)))  # each distinct word once
+    return {w for w in found if w}

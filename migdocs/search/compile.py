@@ -28,7 +28,7 @@ from migdocs.indexer.entries import (
 from migdocs.indexer.normalise import fold_accents, fold_arabic
 from migdocs.repo import languages, symbols
 from migdocs.repo.model import DOCUMENT_TYPES
-from migdocs.search import query as wq
+from migdocs.search import query as cq  # compiled (engine-neutral) queries
 from migdocs.search.backend import Reader
 from migdocs.search.query import any_of as _or
 from migdocs.search.query import terms_query as _terms_query
@@ -93,14 +93,14 @@ class Compiled:
     """A top-level clause as Whoosh queries."""
 
     clause: Clause
-    query: wq.Query
+    query: cq.Query
     #: Analysed terms by field language, for highlighting.
     terms: dict[str, set[str]] = field(default_factory=dict)
     is_word: bool = True  # words and phrases count for "contains all the words"
     #: When the word was also searched through its translations (`query` then includes
     #: them): the translations, and the query without them.
     translation: WordTranslation | None = None
-    original: wq.Query | None = None
+    original: cq.Query | None = None
 
 
 class QueryCompiler:
@@ -112,7 +112,7 @@ class QueryCompiler:
         self.translator = translator
 
     # -- fields -------------------------------------------------------------------------------
-    def field_query(self, f: Field) -> wq.Query | None:
+    def field_query(self, f: Field) -> cq.Query | None:
         value = f.value.strip()
         if f.name == "lang":
             try:
@@ -122,40 +122,40 @@ class QueryCompiler:
             if code not in languages.NAMES:
                 self.notices.append(f"Ignored lang:{value}: use ar, en, fr or es.")
                 return None
-            return wq.Term("language", keyword("language", code))
+            return cq.Term("language", keyword("language", code))
         if f.name == "type":
             if value.lower() not in DOCUMENT_TYPES:
                 self.notices.append(f"Ignored type:{value}: use one of {', '.join(DOCUMENT_TYPES)}.")
                 return None
-            return wq.Term("type", value.lower())
+            return cq.Term("type", value.lower())
         if f.name == "year":
             if not re.fullmatch(r"\d{4}", value):
                 self.notices.append(f"Ignored year:{value}: write a year as four digits, e.g. 2018.")
                 return None
-            return wq.Term("year", value)
+            return cq.Term("year", value)
         if f.name == "symbol":
             return self.symbol_query(value)
         fieldname = {"session": "sessions", "entity": "entity", "meeting": "meeting"}[f.name]
-        return wq.Term(fieldname, keyword(fieldname, value))
+        return cq.Term(fieldname, keyword(fieldname, value))
 
-    def symbol_query(self, value: str) -> wq.Query:
+    def symbol_query(self, value: str) -> cq.Query:
         """`A/RES/71/*` on the symbol key; a messy spelling of an existing symbol is resolved;
         a symbol that does not exist matches nothing (never a neighbour)."""
         if "*" in value or "?" in value:
             pattern = symbols.key(value)
             if pattern.endswith("*") and not any(c in pattern[:-1] for c in "*?"):
-                return wq.Prefix("symbol", pattern[:-1])
-            return wq.Wildcard("symbol", pattern)
+                return cq.Prefix("symbol", pattern[:-1])
+            return cq.Wildcard("symbol", pattern)
         resolved = self.resolve_symbol(value)
-        return wq.Term("symbol", resolved or symbols.key(value))
+        return cq.Term("symbol", resolved or symbols.key(value))
 
-    def filter_query(self, filters: Filters) -> wq.Query | None:
+    def filter_query(self, filters: Filters) -> cq.Query | None:
         queries = [self.field_query(Field(name, value)) for name, value in vars(filters).items()
                    if value]
         parts = [p for p in queries if p is not None]
         if not parts:
             return None
-        return parts[0] if len(parts) == 1 else wq.And(tuple(parts))
+        return parts[0] if len(parts) == 1 else cq.And(tuple(parts))
 
     # -- words --------------------------------------------------------------------------------
     def is_stop_word(self, word: Word) -> bool:
@@ -179,12 +179,12 @@ class QueryCompiler:
             translation = self.translator.translate(node.text)
             if translation is not None:
                 compiled.translation, compiled.original = translation, q
-                compiled.query = wq.Or((q, translation.query()))
+                compiled.query = cq.Or((q, translation.query()))
                 for lang, found in translation.terms().items():
                     terms.setdefault(lang, set()).update(found)
         return compiled
 
-    def compile_node(self, node: Node, terms: dict[str, set[str]]) -> wq.Query | None:
+    def compile_node(self, node: Node, terms: dict[str, set[str]]) -> cq.Query | None:
         if isinstance(node, Field):
             return self.field_query(node)
         if isinstance(node, Phrase):
@@ -197,12 +197,12 @@ class QueryCompiler:
             return self.text_query(node.text, terms)
         return self.group_query(node, terms)
 
-    def group_query(self, group: Group, terms: dict[str, set[str]]) -> wq.Query | None:
+    def group_query(self, group: Group, terms: dict[str, set[str]]) -> cq.Query | None:
         """A nested group, evaluated page by page (top-level clauses are evaluated per
         document by the engine)."""
-        must: list[wq.Query] = []
-        should: list[wq.Query] = []
-        must_not: list[wq.Query] = []
+        must: list[cq.Query] = []
+        should: list[cq.Query] = []
+        must_not: list[cq.Query] = []
         for clause in group.clauses:
             q = self.compile_node(clause.node, terms if clause.occur != "must_not" else {})
             if q is None:
@@ -212,26 +212,26 @@ class QueryCompiler:
                 occur = "must"
             {"must": must, "should": should, "must_not": must_not}[occur].append(q)
         if group.operator == "any":
-            positive: wq.Query | None = _or(must + should)
+            positive: cq.Query | None = _or(must + should)
         elif must:
-            positive = wq.all_of(must)
+            positive = cq.all_of(must)
             maybe = _or(should)
             if positive is not None and maybe is not None:
-                positive = wq.AndMaybe(positive, maybe)
+                positive = cq.AndMaybe(positive, maybe)
         else:
             positive = _or(should)
         negative = _or(must_not)
         if positive is None:
             return None
         if negative is not None:
-            positive = wq.AndNot(positive, negative)
+            positive = cq.AndNot(positive, negative)
         return positive
 
     def text_query(self, text: str, terms: dict[str, set[str]], *,
-                   spelled: bool = False) -> wq.Query | None:
+                   spelled: bool = False) -> cq.Query | None:
         """A word or phrase, analysed per language; a symbol also matches its document, and
         texts that cite it in its canonical spelling (`a69/720` -> `A/69/720`)."""
-        subqueries: list[wq.Query] = []
+        subqueries: list[cq.Query] = []
         if not spelled and _SYMBOL_SHAPED.search(text):
             for spelling in symbols.spellings(text):
                 if spelling != text:
@@ -261,12 +261,12 @@ class QueryCompiler:
         if not spelled and _SYMBOL_SHAPED.search(text):
             key = self.resolve_symbol(text)
             if key:
-                subqueries.append(wq.Term("symbol", key, boost=SYMBOL_BOOST))
+                subqueries.append(cq.Term("symbol", key, boost=SYMBOL_BOOST))
         return _or(subqueries)
 
-    def wildcard_query(self, word: Word, terms: dict[str, set[str]]) -> wq.Query | None:
+    def wildcard_query(self, word: Word, terms: dict[str, set[str]]) -> cq.Query | None:
         candidates: list[tuple[int, str, str]] = []  # (doc frequency, field, term)
-        exact: list[wq.Query] = []
+        exact: list[cq.Query] = []
         for lang in field_languages(word.text):
             prefix = fold_prefix(word.text, lang)
             if not prefix:
@@ -276,13 +276,13 @@ class QueryCompiler:
                     candidates.append((frequency, fieldname, text))
             stemmed = analyze(word.text, lang)
             if len(stemmed) == 1:  # `migrations*` also matches the stem `migrat`
-                exact += [wq.Term(f"text_{lang}", stemmed[0]), wq.Term(f"title_{lang}", stemmed[0])]
+                exact += [cq.Term(f"text_{lang}", stemmed[0]), cq.Term(f"title_{lang}", stemmed[0])]
                 terms.setdefault(lang, set()).add(stemmed[0])
         return self._expanded(f"{word.text}*", candidates, exact, terms)
 
-    def fuzzy_query(self, word: Word, terms: dict[str, set[str]]) -> wq.Query | None:
+    def fuzzy_query(self, word: Word, terms: dict[str, set[str]]) -> cq.Query | None:
         candidates: list[tuple[int, str, str]] = []
-        exact: list[wq.Query] = []
+        exact: list[cq.Query] = []
         for lang in field_languages(word.text):
             tokens = analyze(word.text, lang)
             if len(tokens) != 1:
@@ -293,13 +293,13 @@ class QueryCompiler:
             # or two edits would match half the vocabulary (`rem`, `reit`, `emit`, ...).
             distance = min(word.fuzzy, 1 if len(token) < FUZZY_TWO_EDITS_FROM else 2)
             for fieldname in (f"text_{lang}", f"title_{lang}"):
-                exact.append(wq.Term(fieldname, token))
+                exact.append(cq.Term(fieldname, token))
                 for text, frequency in self.reader.expand_fuzzy(fieldname, token, distance):
                     candidates.append((frequency, fieldname, text))
         return self._expanded(f"{word.text}~", candidates, exact, terms)
 
-    def _expanded(self, shown: str, candidates: list[tuple[int, str, str]], exact: list[wq.Query],
-                  terms: dict[str, set[str]]) -> wq.Query | None:
+    def _expanded(self, shown: str, candidates: list[tuple[int, str, str]], exact: list[cq.Query],
+                  terms: dict[str, set[str]]) -> cq.Query | None:
         candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
         distinct = {text for _, _, text in candidates}
         if len(distinct) > MAX_EXPANSIONS:
@@ -314,6 +314,6 @@ class QueryCompiler:
                                 f"{MAX_EXPANSIONS} most frequent. Type more letters to narrow it.")
         for _, fieldname, text in candidates:
             terms.setdefault(fieldname.split("_", 1)[1], set()).add(text)
-        return _or(exact + [wq.Term(f, t) for _, f, t in candidates])
+        return _or(exact + [cq.Term(f, t) for _, f, t in candidates])
 
 

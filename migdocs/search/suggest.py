@@ -4,19 +4,14 @@ in C) and ranked by how many texts hold the correction."""
 
 from __future__ import annotations
 
-from migdocs.indexer.analysis import TOKEN, normalize
-from migdocs.indexer.normalise import fold_arabic
+from migdocs.indexer.analysis import TOKEN, spelling_word
 from migdocs.repo.catalog import Catalog
 
 
 def spelled(word: str) -> list[str]:
     """A typed word as the vocabulary holds words (empty: nothing worth checking)."""
-    out = []
-    for token in TOKEN.findall(word):
-        token = fold_arabic(normalize(token))
-        if len(token) >= 3 and token.isalpha():
-            out.append(token)
-    return out
+    found = (spelling_word(token) for token in TOKEN.findall(word))
+    return [w for w in found if w]
 
 
 class Speller:

@@ -15,11 +15,11 @@ import os
 import shutil
 import time
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
@@ -36,6 +36,7 @@ from migdocs.search.backend import DocumentMatches, IndexStatus, RankedDocument,
 SCHEMA_VERSION = 4
 WRITER_MEMORY_MB = 256
 _FILTER_CACHE = 32  # matching-entry sets of recent filters, per reader
+T = TypeVar("T")
 SWAP_RETRIES, SWAP_RETRY_SECONDS = 50, 0.01
 
 
@@ -91,6 +92,16 @@ def _whoosh(query: q.Query) -> wq.Query:
     if isinstance(query, q.AndNot):
         return wq.AndNot(_whoosh(query.positive), _whoosh(query.negative))
     raise TypeError(f"not a compiled query: {query!r}")
+
+
+def _cached(cache: dict[q.Query, T], query: q.Query, make: Callable[[], T]) -> T:
+    """A small per-reader cache, emptied when full (queries repeat within one search)."""
+    found = cache.get(query)
+    if found is None:
+        if len(cache) >= _FILTER_CACHE:
+            cache.clear()
+        found = cache[query] = make()
+    return found
 
 
 def _parts(query: q.Query) -> list[q.Query]:
@@ -159,13 +170,7 @@ class WhooshReader:
         return self.searcher.doc_count()
 
     def _matching(self, query: q.Query) -> frozenset[int]:
-        found = self._filters.get(query)
-        if found is None:
-            found = frozenset(self._docnums_of(query))
-            if len(self._filters) >= _FILTER_CACHE:
-                self._filters.clear()
-            self._filters[query] = found
-        return found
+        return _cached(self._filters, query, lambda: frozenset(self._docnums_of(query)))
 
     def _docnums_of(self, query: q.Query) -> Iterable[int]:
         """Matching Whoosh documents. An Or is the union of its parts' sets: reading each
@@ -182,13 +187,7 @@ class WhooshReader:
         """Scores of one query word's entries, kept for one search (forgotten at the next
         `WhooshBackend.reader()` call): the search asks for a word's documents, then for
         the scores of the words together."""
-        found = self._scored.get(query)
-        if found is None:
-            found = self._scores(query, None)
-            if len(self._scored) >= _FILTER_CACHE:
-                self._scored.clear()
-            self._scored[query] = found
-        return found
+        return _cached(self._scored, query, lambda: self._scores(query, None))
 
     def _scores_of(self, query: q.Query, allow: Collection[int] | None) -> dict[int, float]:
         """Scores of an Or of words as the sum of each word's (cached) scores."""
