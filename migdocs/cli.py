@@ -87,6 +87,9 @@ class State:
         if self._repo is None:
             self._repo = repository.open(self.home, wait=self.wait,
                                          notify=lambda m: click.echo(m, err=True))
+            # Closed when the command ends, not whenever it is garbage-collected: SQLite then
+            # folds its write-ahead log into catalog.sqlite at once.
+            click.get_current_context().call_on_close(self._repo.close)
         return self._repo
 
 

@@ -110,12 +110,12 @@ def start_cluster(directory: Path, *, nodes: int, port: int | None = None) -> St
     started = Started(directory, cluster.url, [])
     ports = [n.sql_port for n in cluster.nodes] + [cluster.port]
     try:
-        for conf, sql_port in zip(cluster.configs, ports):
+        for conf, sql_port in zip(cluster.configs, ports, strict=True):
             log = conf.with_suffix(".log")
             with log.open("w") as out:
                 proc = subprocess.Popen(["searchd", "--config", str(conf), "--nodetach"], stdout=out,
                                         stderr=subprocess.STDOUT,
-                                        preexec_fn=_die_with_the_tests)  # noqa: PLW1509 - only prctl
+                                        preexec_fn=_die_with_the_tests)  # (only prctl: safe after fork)
             started.processes.append(proc)
             _wait_port(sql_port, proc, log)
     except BaseException:

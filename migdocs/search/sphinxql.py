@@ -433,8 +433,9 @@ class SphinxReader:
             ranked = ranked[:limit]
         if not ranked:
             return []
-        best = {r.doc_id: r.entries for r in rank_documents(
-            self.top(query, filter=filter, documents=[d for d, _ in ranked]), limit=None, per_document=entries)}
+        chosen = self.top(query, filter=filter, documents=[d for d, _ in ranked])
+        best = {r.doc_id: r.entries
+                for r in rank_documents(chosen, limit=None, per_document=entries)}
         return [RankedDocument(d, total, best.get(d, [])) for d, total in ranked]
 
     # -- vocabulary ---------------------------------------------------------------------------
