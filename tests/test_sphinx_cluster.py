@@ -162,7 +162,9 @@ def test_phrases_keywords_groups_and_facets_across_shards(sphinx_cluster: Cluste
     assert ids(sphinx_cluster, "MATCH(%s)", (f"@kw_sessions {encode_value('v')}",)) == {"doc-0", "doc-3", "doc-6", "doc-9"}
     assert ids(sphinx_cluster, "MATCH(%s)", (f"@kw_symbol {encode_value('a/res/1')}*",)) == {"doc-1", "doc-10", "doc-11"}
     with sphinx_cluster.front() as conn:
-        q = lambda sql: fetch_all(conn, sql)
+        def q(sql: str) -> list:
+            return fetch_all(conn, sql)
+
         pages = q("SELECT id FROM migdocs WHERE MATCH('\"migrant worker\"') LIMIT 100")[0]
         assert len(pages) == 12  # one page of each document has the words in that order
         assert len(q(f"SELECT doc_key FROM migdocs WHERE MATCH('worker') GROUP BY doc_key LIMIT 100 {RANKER}")[0]) == 12
