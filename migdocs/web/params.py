@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from migdocs.errors import UsageError
 from migdocs.repo import languages
 from migdocs.repo.model import DOCUMENT_TYPES
+from migdocs.search.compile import Filters
 from migdocs.search.results import SORT_ORDERS
 
 MAX_QUERY_CHARS = 500  # a long query is a paste accident or an attack; 500 is ~70 words
@@ -18,8 +19,8 @@ MAX_FILTER_CHARS = 100
 MAX_LIMIT = 100  # documents per page over HTTP (the CLI allows more)
 MAX_PAGE = 1000
 DEFAULT_LIMIT = 10
-#: The filters, by their name in a URL; the same as the CLI's options.
-FILTERS = ("lang", "session", "entity", "type", "year", "meeting", "symbol")
+#: The filters, by their name in a URL: the search's own (the CLI's options, `field:` words).
+FILTERS = tuple(f.name for f in fields(Filters))
 #: The facet a filter is counted in (the engine's facet names).
 FACET_OF = {"lang": "language", "session": "session", "entity": "entity", "type": "type",
             "year": "year"}
