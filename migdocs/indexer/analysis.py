@@ -151,7 +151,7 @@ def _other(word: str) -> str | None:
     return normalize(word) or None
 
 
-_CACHE_WORDS = 1 << 18  # per analyzer: bounded, so memory stays flat however large the corpus
+_CACHE_WORDS = 1 << 16  # per analyzer: bounded, so memory stays flat however large the corpus
 TERM: dict[str, Callable[[str], str | None]] = {
     "ar": lru_cache(_CACHE_WORDS)(_arabic),
     "ar_exact": lru_cache(_CACHE_WORDS)(_arabic_exact),

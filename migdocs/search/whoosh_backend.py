@@ -35,7 +35,7 @@ from migdocs.search.backend import DocumentMatches, IndexStatus, RankedDocument,
 
 SCHEMA_VERSION = 4
 WRITER_MEMORY_MB = 256
-_FILTER_CACHE = 32  # matching-entry sets of recent filters, per reader
+_FILTER_CACHE = 8  # matching-entry sets of recent filters, per reader (a filter repeats within a search)
 T = TypeVar("T")
 SWAP_RETRIES, SWAP_RETRY_SECONDS = 50, 0.01
 
