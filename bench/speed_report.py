@@ -258,7 +258,9 @@ def render(run: dict) -> str:
         "column), `bm25()`, `snippet()`, `LIMIT 10`. One untimed round, then "
         f"{run['rounds']} timed rounds; each query's figure is its median; p95 is nearest-rank.",
         "- CLI: median of 10 runs (after one untimed run) of `migdocs --home H get A/98/1`, "
-        "`migdocs --home H list --symbol 'A/98/1*'` and `python -c \"import click\"`.",
+        "`migdocs --home H list --symbol 'A/98/1*'` and `python -c \"import click\"`, with "
+        "migdocs's bytecode written first (`compileall`, as `pip install` does; click's is in "
+        "site-packages).",
         "- How long a run takes: " + "; ".join(
             f"{s['versions']:,} versions {s['elapsed'] / 60:.1f} min" + (
                 "" if math.isnan(s["ingest"]["seconds"]) else
