@@ -72,3 +72,40 @@ def test_without_a_lexicon_search_is_untranslated(tmp_path: Path) -> None:
     result = run(home, "search", "austeridad")
     assert result.exit_code == 1
     assert "No documents match" in result.stdout
+
+
+def test_the_query_language_is_decided_by_script_then_by_the_lexicon(home: Path) -> None:
+    from migdocs.search.translate import query_languages
+
+    with migdocs.open(home) as repo:
+        lexicon = repo.lexicon
+        assert query_languages(lexicon, ["التقشف"]) == ("ar",)
+        assert "ar" not in query_languages(lexicon, ["austeridad"])
+        assert query_languages(lexicon, ["austeridad"]) == ("es",)
+        assert query_languages(lexicon, ["zzqx"]) == ("en", "fr", "es")  # unseen: any Latin one
+
+
+def test_a_document_held_in_the_query_language_is_ranked_on_its_own_words(home: Path) -> None:
+    with migdocs.open(home) as repo:
+        translated = {h.symbol: h for h in repo.search("austeridad", limit=50).hits}
+        plain = {h.symbol: h for h in repo.search("austeridad", limit=50, translate=False).hits}
+        assert TARGET in translated and translated[TARGET].matched_via
+        spanish = [s for s, h in translated.items() if "es" in h.languages]
+        assert spanish
+        for symbol in spanish:  # its French, English, Arabic versions add nothing
+            assert translated[symbol].matched_via == []
+            assert translated[symbol].score == plain[symbol].score
+        # Only French-only documents lack Spanish: translations go into French only.
+        assert repo.engine.foreign_languages(("es",)) == frozenset({"fr"})
+
+
+def test_at_equal_coverage_words_as_typed_rank_before_translations() -> None:
+    from migdocs.search import ranking
+
+    per_word = [{"a": frozenset({"fr"}), "b": frozenset({"en"})},
+                {"a": frozenset({"fr"}), "b": frozenset({"en"})}]
+    direct = [{"a": frozenset({"fr"})}, None]  # `b` has word 1 only through translation
+    found = ranking.candidates(per_word, ["should", "should"], pinned=None, direct=direct)
+    assert (found["a"].matched, found["a"].translated) == (2, 0)
+    assert (found["b"].matched, found["b"].translated) == (2, 1)
+    assert [[c.doc_id for c in tier] for tier in ranking.tiers(found.values(), None)] == [["a"], ["b"]]
