@@ -18,6 +18,12 @@ ar/en/es/fr from `corpus/unpc/text/`, fixed seed, cached in `bench/out/`), then 
 Then writes the report (`--out`, default `docs/benchmarks.md`) and the raw figures
 (`bench/out/speed-results.json`; `--report-from` that file writes the report again). Uses
 migdocs only through its CLI and `migdocs.open`.
+
+`--engines whoosh,sphinx1,sphinx2` also measures the sphinxql backend (issue 11) on a Sphinx
+cluster of 1 node and of 2 shards that the benchmark starts and stops itself
+(`bench/speed_sphinx.py`: needs `searchd`, Debian `sphinxsearch`): its home is the Whoosh
+home's catalog, `migdocs engine set` + `migdocs reindex` (timed), then the same query mix.
+`--cache DIR` puts the corpora and homes elsewhere than `bench/out` (and reuses them there).
 """
 
 from __future__ import annotations
@@ -112,15 +118,36 @@ def cli_time(cmd: list[str], runs: int = CLI_RUNS) -> dict[str, float]:
     return {"seconds": statistics.median(wall), "cpu": statistics.median(cpu)}
 
 
+def compile_package() -> None:
+    """Write migdocs's bytecode, as `pip install` does for an installed package (and as click
+    has in site-packages). An editable install run with PYTHONDONTWRITEBYTECODE=1 (set on this
+    machine) would otherwise compile every migdocs module from source at each start: 47 ms of
+    a `migdocs get`, measured with cProfile, which no installed copy pays."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "migdocs")], check=True,
+                   env={**os.environ, "PYTHONDONTWRITEBYTECODE": ""})
+
+
 def worker(*args: str) -> list[str]:
     return [sys.executable, "-m", "bench.speed_worker", *args]
 
 
+def search_mix(engine: str, where: Path, run: Path, queries_file: Path, rounds: int) -> dict:
+    """The query mix in its own process (`bench.speed_worker search`): times and peak RSS."""
+    out = run / f"search-{engine}.json"
+    out.unlink(missing_ok=True)
+    proc = measured(worker("search", engine, str(where), str(queries_file), str(rounds), str(out)),
+                    log=run / f"search-{engine}.log")
+    if proc["exit"] != 0 or not out.exists():
+        raise SystemExit(f"the {engine} search process failed: see {run / f'search-{engine}.log'}")
+    return {**proc, **json.loads(out.read_text(encoding="utf-8"))}
+
+
 def measure_size(versions: int, seed: int, rounds: int, queries_file: Path,
-                 pool: speed_corpus.Pool, *, skip_ingest: bool = False) -> dict[str, object]:
+                 pool: speed_corpus.Pool, *, skip_ingest: bool = False,
+                 engines: tuple[str, ...] = ("whoosh",)) -> dict[str, object]:
     t0 = time.perf_counter()
     load = [os.getloadavg()[0]]
-    folder = speed_corpus.generate(versions, seed=seed, pool=pool)
+    folder = speed_corpus.generate(versions, seed=seed, pool=pool, cache=speed_corpus.CACHE)
     print(f"[{versions}] corpus {folder} ({time.perf_counter() - t0:.0f} s)", flush=True)
     run = speed_corpus.CACHE / f"run-{versions}"
     home, db = run / "home", run / "fts.sqlite"
@@ -141,14 +168,20 @@ def measure_size(versions: int, seed: int, rounds: int, queries_file: Path,
         print(f"[{versions}] FTS5 build {result['fts_build']['seconds']:.1f} s", flush=True)
         (run / "BUILT").write_text(f"{speed_report.commit()}\n", encoding="utf-8")
     for engine, where in (("migdocs", home), ("fts", db)):
-        out = run / f"search-{engine}.json"
-        out.unlink(missing_ok=True)
-        proc = measured(worker("search", engine, str(where), str(queries_file), str(rounds), str(out)),
-                        log=run / f"search-{engine}.log")
-        if proc["exit"] != 0 or not out.exists():
-            raise SystemExit(f"the {engine} search process failed: see {run / f'search-{engine}.log'}")
-        result[f"search_{engine}"] = {**proc, **json.loads(out.read_text(encoding="utf-8"))}
-        print(f"[{versions}] {engine} query mix {proc['seconds']:.1f} s", flush=True)
+        result[f"search_{engine}"] = search_mix(engine, where, run, queries_file, rounds)
+        print(f"[{versions}] {engine} query mix {result[f'search_{engine}']['seconds']:.1f} s", flush=True)
+        load.append(os.getloadavg()[0])
+    for engine in engines:
+        if engine == "whoosh":
+            continue
+        from bench import speed_sphinx
+
+        def search(name: str, where: Path, folder: Path) -> dict:
+            return search_mix("migdocs", where, folder, queries_file, rounds)
+
+        result[engine] = speed_sphinx.measure(engine, run, home, migdocs=MIGDOCS, measured=measured,
+                                              search=search, skip_ingest=skip_ingest)
+        print(f"[{versions}] {engine} done in {result[engine]['elapsed']:.0f} s", flush=True)
         load.append(os.getloadavg()[0])
     result["cli"] = {
         "get": cli_time([MIGDOCS, "--home", str(home), "get", "A/98/1"]),
@@ -172,10 +205,26 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--skip-ingest", action="store_true",
                         help="reuse the homes and FTS5 tables of the last run (search and CLI only: "
                              "minutes instead of the ingests)")
+    parser.add_argument("--engines", default="whoosh",
+                        help="whoosh (always) plus sphinx1 (1 node) and/or sphinx2 (2 shards): "
+                             "the sphinxql backend on a Sphinx cluster this run starts and stops "
+                             "(default whoosh)")
+    parser.add_argument("--cache", metavar="DIR",
+                        help=f"corpora, homes and raw figures (default {speed_corpus.CACHE})")
     parser.add_argument("--note", default="", help="a sentence to print in the report")
     parser.add_argument("--report-from", metavar="JSON",
                         help="only write the report again from a run's raw figures")
     return parser.parse_args(argv)
+
+
+def engine_list(text: str) -> tuple[str, ...]:
+    engines = tuple(dict.fromkeys(["whoosh", *(e.strip() for e in text.split(",") if e.strip())]))
+    unknown = [e for e in engines if e not in ("whoosh", "sphinx1", "sphinx2")]
+    if unknown:
+        raise SystemExit(f"--engines: unknown {', '.join(unknown)}; use whoosh, sphinx1, sphinx2")
+    if len(engines) > 1 and shutil.which("searchd") is None:
+        raise SystemExit("--engines sphinx1/sphinx2 need searchd: apt-get install sphinxsearch")
+    return engines
 
 
 def write_report(run: dict, out_arg: str) -> None:
@@ -193,18 +242,24 @@ def main(argv: list[str] | None = None) -> None:
         write_report({**run, "note": args.note or run.get("note", "")}, args.out)
         return
     sizes = [5000] if args.quick else [int(s.replace("_", "")) for s in args.sizes.split(",")]
+    engines = engine_list(args.engines)
+    if args.cache:
+        speed_corpus.CACHE = Path(args.cache).resolve()
     command = "python bench/speed.py " + " ".join(sys.argv[1:] if argv is None else argv)
     started, commit = time.time(), speed_report.commit()  # the code measured, before any edit
+    compile_package()
     pool = speed_corpus.load_pool()
     queries = speed_queries.mix(args.seed, pool)
     speed_corpus.CACHE.mkdir(parents=True, exist_ok=True)
     queries_file = speed_corpus.CACHE / "speed-queries.json"
     queries_file.write_text(json.dumps([q.as_dict() for q in queries], ensure_ascii=False), encoding="utf-8")
-    results = [measure_size(n, args.seed, args.rounds, queries_file, pool, skip_ingest=args.skip_ingest)
+    results = [measure_size(n, args.seed, args.rounds, queries_file, pool, skip_ingest=args.skip_ingest,
+                            engines=engines)
                for n in sorted(sizes)]
     run = {"command": command.strip(), "commit": commit, "started": started, "seconds": time.time() - started,
            "seed": args.seed, "rounds": args.rounds, "pool": {"lines": len(pool), "digest": pool.digest},
-           "queries": [q.as_dict() for q in queries], "sizes": results, "note": args.note}
+           "queries": [q.as_dict() for q in queries], "sizes": results, "note": args.note,
+           "engines": list(engines)}
     (speed_corpus.CACHE / "speed-results.json").write_text(json.dumps(run, ensure_ascii=False, indent=1),
                                                             encoding="utf-8")
     write_report(run, args.out)

@@ -248,3 +248,81 @@ def test_engine_failing_during_ingest_loses_nothing(tmp_path: Path) -> None:
         assert notices == ["Rebuilding the search index from the catalog: the last ingest did not finish."]
     finally:
         restarted.stop()
+
+
+def phrase(text: str, field: str = "text_en") -> q.Phrase:
+    return q.Phrase(field, tuple(analyze(text, "en")))
+
+
+def test_phrases_match_terms_in_order_and_next_to_each_other(backend: Backend) -> None:
+    load(backend)
+    reader = backend.reader()
+    assert set(reader.documents(phrase("armed forces"))) == {"A/RES/71/1"}  # not "Forces armed"
+    assert set(reader.documents(phrase("forces armed"))) == {"S/2015/1"}
+    assert set(reader.documents(phrase("sent home by migrant workers"))) == {"A/69/767"}
+    assert set(reader.documents(phrase("remittances workers"))) == set()  # both, not adjacent
+    assert set(reader.documents(phrase("forces weapons"))) == set()
+    assert set(reader.documents(phrase("armed unknownword"))) == set()
+    top = reader.top(q.Or((phrase("armed forces"), phrase("forces armed"))))
+    assert {e.doc_id for e in top} == {"A/RES/71/1", "S/2015/1"}
+
+
+def test_whoosh_phrase_scores_are_whoosh_own(tmp_path: Path) -> None:
+    """The Whoosh backend checks phrase positions itself (Whoosh's span matcher was the
+    slowest part of a phrase search): the entries and scores must be exactly Whoosh's."""
+    from whoosh import query as wq
+
+    from migdocs.search import whoosh_backend
+
+    backend = open_backend("whoosh", tmp_path)
+    backend.create()
+    with backend.writer() as writer:
+        for doc, entries in DOCS.items():
+            writer.replace(doc, entries)
+        writer.replace("X/1", document("X/1", "Forces", [
+            ("en", 1, "armed forces armed forces and armed armed forces"),
+            ("en", 2, "forces forces armed"), ("en", 3, "migrant workers sent home by migrant workers")]))
+    searcher = backend._open().searcher()  # type: ignore[attr-defined]
+    try:
+        for text in ("armed forces", "forces armed", "forces forces", "migrant workers",
+                     "sent home by migrant workers", "armed weapons", "armed nothere"):
+            part = phrase(text)
+            for sub, _ in searcher.leaf_searchers():
+                ours = list(whoosh_backend._phrase_scores(part, sub, searcher.context()))
+                matcher = wq.Phrase(part.field, list(part.terms)).matcher(sub, searcher.context())
+                theirs = []
+                while matcher.is_active():
+                    theirs.append((matcher.id(), matcher.score()))
+                    matcher.next()
+                assert [n for n, _ in ours] == [n for n, _ in theirs], text
+                assert [s for _, s in ours] == pytest.approx([s for _, s in theirs]), text
+    finally:
+        searcher.close()
+        backend.close()
+
+
+def test_whoosh_reader_does_not_copy_the_index_into_memory(tmp_path: Path) -> None:
+    """Whoosh copies each mmapped segment part into a BytesIO unless the backend stops it: a
+    search process then held the whole postings file (222 MB at 20,000 versions)."""
+    import random
+    import tracemalloc
+
+    backend = open_backend("whoosh", tmp_path)
+    backend.create()
+    rng = random.Random(7)
+    vocabulary = [f"w{i}x" for i in range(20000)]
+    with backend.writer() as writer:
+        for d in range(60):
+            pages = [("en", n, " ".join(rng.choices(vocabulary, k=800))) for n in range(1, 4)]
+            writer.replace(f"D/{d}", document(f"D/{d}", "Title", pages))
+    size = sum(f.stat().st_size for f in (tmp_path / "index").glob("*.seg"))
+    assert size > 1_000_000
+    tracemalloc.start()
+    try:
+        reader = backend.reader()
+        assert reader.documents(en("w1x"))
+        held = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+        backend.close()
+    assert held < size / 4, (held, size)

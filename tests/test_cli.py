@@ -3,6 +3,8 @@
 import json
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -273,3 +275,27 @@ def test_page_text_is_indexed_per_language_with_page_numbers(corpus_home: Path) 
         assert ("A/69/720", "fr", 2) in find("text_fr", "guinee")
         assert ("A/69/720", "ar", 2) in find("text_ar", "غينيا")
         assert find("text_ar", "الْعِلاجِ") == find("text_ar", "العلاج")  # diacritics ignored
+
+
+def test_get_and_list_load_only_the_catalog(small_home: Path) -> None:
+    """`get` and `list` read catalog rows: a fresh process running them must not import the
+    search engine, the PDF engines, language detection or the search layer (start-up time is
+    a target of issue 7)."""
+    heavy = ("whoosh", "pypdfium2", "pypdf", "langdetect", "rapidfuzz", "migdocs.search.engine",
+             "migdocs.indexer.extract", "tempfile")
+    code = ("import sys; from migdocs.cli import cli\n"
+            "try:\n    cli(sys.argv[1:], prog_name='migdocs')\n"
+            "except SystemExit as stop:\n    assert not stop.code, stop.code\n"
+            f"print(sorted(m for m in {heavy!r} if m in sys.modules))")
+    for args in (["get", "A/69/720"], ["list", "--symbol", "A/*"]):
+        out = subprocess.run([sys.executable, "-c", code, "--home", str(small_home), *args],
+                             capture_output=True, text=True, check=True).stdout
+        assert out.splitlines()[-1] == "[]", (args, out[-300:])
+
+
+def test_public_names_load_on_first_use() -> None:
+    code = "import migdocs, sys; print('migdocs.repository' in sys.modules, migdocs.open.__module__)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "migdocs.repository"]
+    assert sorted(migdocs.__all__) == sorted(migdocs._HOMES)
+    assert all(getattr(migdocs, name) is not None for name in migdocs.__all__)

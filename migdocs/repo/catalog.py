@@ -96,6 +96,28 @@ _FILTERS = {
 }
 
 
+# The columns a Document and a LanguageVersion are built from, in their fields' order.
+_DOCUMENT_COLUMNS = ("id, symbol, title, type, entity, entity_name, meeting, date, url, notes, "
+                     "title_source")
+_VERSION_COLUMNS = ("language, title, sha256, original_name, format, size, detected_language, "
+                    "language_confidence, flags, page_count")
+
+
+def _document(row: tuple[Any, ...]) -> Document:
+    """A document without sessions or versions from a row of `_DOCUMENT_COLUMNS`."""
+    doc_id, symbol, title, type_, entity, entity_name, meeting, date, url, notes, source = row
+    return Document(doc_id, symbol, title, type_, entity=entity, entity_name=entity_name,
+                    meeting=meeting, date=date, url=url, notes=notes, title_source=source)
+
+
+def _version(row: tuple[Any, ...]) -> LanguageVersion:
+    """A version (without pages) from a row of `_VERSION_COLUMNS`."""
+    lang, title, sha, name, fmt, size, detected, confidence, flags, count = row
+    stored = StoredFile(sha, name, fmt, size) if sha else None
+    listed = json.loads(flags) if flags != "[]" else []  # most versions have no flag
+    return LanguageVersion(lang, title, stored, [], detected, confidence, listed, count)
+
+
 class _Connection(sqlite3.Connection):
     """A SQLite connection whose failures are the MigdocsError they mean (busy, damaged, disk
     full: `failures.catalog_error`), for every caller of the library, not only the CLI."""
@@ -328,13 +350,11 @@ class Catalog:
         return list(dict.fromkeys(found))
 
     def document(self, doc_id: str, *, with_pages: bool = False) -> Document | None:
-        cursor = self.db.execute(
-            """SELECT id, symbol, title, type, entity, entity_name, meeting, date, url, notes,
-                      title_source FROM documents WHERE id=?""", (doc_id,))
-        row = cursor.fetchone()
+        row = self.db.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE id=?",
+                              (doc_id,)).fetchone()
         if row is None:
             return None
-        doc = Document(**dict(zip((c[0] for c in cursor.description), row, strict=True)))
+        doc = _document(row)
         doc.sessions = self._sessions(doc_id)
         doc.versions = self.versions(doc_id, with_pages=with_pages)
         return doc
@@ -379,10 +399,25 @@ class Catalog:
                  "symbol": symbols.key(symbol).replace("[", "[[]") if symbol else None}
         where = [_FILTERS[name] for name, value in given.items() if value]
         args = [value for value in given.values() if value]
-        sql = "SELECT id FROM documents" + (" WHERE " + " AND ".join(where) if where else "")
-        ids = [r[0] for r in self.db.execute(sql, args)]
-        docs = [d for d in (self.document(i) for i in ids) if d is not None]
-        return sorted(docs, key=lambda d: symbols.natural_key(d.symbol or d.id))
+        chosen = " WHERE " + " AND ".join(where) if where else ""
+        # Three queries in all, not three per document: listing 1,111 documents took 3,340
+        # queries and 110 ms of a 156 ms `migdocs list` before.
+        docs: dict[str, Document] = {}
+        order: dict[str, tuple[str | int, ...]] = {}
+        for row in self.db.execute(
+                f"SELECT {_DOCUMENT_COLUMNS}, symbol_key FROM documents{chosen}", args):
+            docs[row[0]] = _document(row[:-1])
+            order[row[0]] = symbols.natural_key_of_key(row[-1] or symbols.key(row[0]))
+        ids = f"SELECT id FROM documents{chosen}"
+        for doc_id, session in self.db.execute(
+                f"SELECT doc_id, session FROM document_sessions WHERE doc_id IN ({ids}) "
+                "ORDER BY doc_id, ordinal", args):
+            docs[doc_id].sessions.append(session)
+        for row in self.db.execute(
+                f"SELECT doc_id, {_VERSION_COLUMNS} FROM versions WHERE doc_id IN ({ids}) "
+                "ORDER BY doc_id, language", args):
+            docs[row[0]].versions.append(_version(row[1:]))
+        return sorted(docs.values(), key=lambda d: order[d.id])
 
     def suggest(self, text: str, *, limit: int = 10) -> list[tuple[str, str]]:
         """Completions of what someone is typing: (kind, value) for symbols starting with it,
@@ -416,13 +451,11 @@ class Catalog:
     # -- versions ---------------------------------------------------------------------------
     def versions(self, doc_id: str, *, with_pages: bool = False) -> list[LanguageVersion]:
         rows = self.db.execute(
-            """SELECT id, language, title, sha256, original_name, format, size,
-                      detected_language, language_confidence, flags, page_count
-               FROM versions WHERE doc_id=? ORDER BY language""", (doc_id,)).fetchall()
+            f"SELECT id, {_VERSION_COLUMNS} FROM versions WHERE doc_id=? ORDER BY language",
+            (doc_id,)).fetchall()
         out = []
-        for vid, lang, title, sha, name, fmt, size, det, conf, flags, count in rows:
-            stored = StoredFile(sha, name, fmt, size) if sha else None
-            version = LanguageVersion(lang, title, stored, [], det, conf, json.loads(flags), count)
+        for row in rows:
+            vid, version = row[0], _version(row[1:])
             if with_pages:
                 version.pages = [Page(n, t, pl) for n, pl, t in self.db.execute(
                     "SELECT number, language, text FROM pages WHERE version_id=? ORDER BY number",

@@ -23,6 +23,7 @@ _IN_TEXT = re.compile(r"(?<![\w/])([A-Z][A-Za-z0-9.\-()]*(?:/[A-Za-z0-9.\-()]*[A
 _FILE_EXTENSIONS = {".pdf", ".txt", ".text", ".html", ".htm", ".docx", ".doc", ".rtf"}
 _LANG_SUFFIX = re.compile(r"(?:[-_](AR|EN|FR|ES|SP|RU|ZH|CH)|_(A|E|F|S|R|C))$", re.IGNORECASE)
 _FILE_SECTION = re.compile(r"/SECT\.?(\d+)$")
+_DIGITS = re.compile(r"(\d+)")
 
 
 def _prepare_spacing(text: str) -> str:
@@ -101,7 +102,12 @@ def key(text: str) -> str:
 
 def natural_key(text: str) -> tuple[str | int, ...]:
     """Sort key that orders numbers as numbers: `.../2018/2` before `.../2018/10`."""
-    parts = re.split(r"(\d+)", key(text))
+    return natural_key_of_key(key(text))
+
+
+def natural_key_of_key(symbol_key: str) -> tuple[str | int, ...]:
+    """`natural_key` of a text whose `key()` is already known (the catalog stores it)."""
+    parts = _DIGITS.split(symbol_key)
     return tuple(int(p) if i % 2 else p for i, p in enumerate(parts))
 
 
