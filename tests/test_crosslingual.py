@@ -99,13 +99,28 @@ def test_a_document_held_in_the_query_language_is_ranked_on_its_own_words(home: 
         assert repo.engine.foreign_languages(("es",)) == frozenset({"fr"})
 
 
-def test_at_equal_coverage_words_as_typed_rank_before_translations() -> None:
-    from migdocs.search import ranking
 
-    per_word = [{"a": frozenset({"fr"}), "b": frozenset({"en"})},
-                {"a": frozenset({"fr"}), "b": frozenset({"en"})}]
-    direct = [{"a": frozenset({"fr"})}, None]  # `b` has word 1 only through translation
-    found = ranking.candidates(per_word, ["should", "should"], pinned=None, direct=direct)
-    assert (found["a"].matched, found["a"].translated) == (2, 0)
-    assert (found["b"].matched, found["b"].translated) == (2, 1)
-    assert [[c.doc_id for c in tier] for tier in ranking.tiers(found.values(), None)] == [["a"], ["b"]]
+def test_an_arabic_name_finds_its_latin_spelling_in_a_french_only_document(home: Path) -> None:
+    # `Melkonian` is only in A/69/796 (French only): no lexicon or dictionary knows it.
+    with migdocs.open(home) as repo:
+        hits = {h.symbol: h for h in repo.search("ميلكونيان").hits}
+        assert "A/69/796" in hits
+        assert [(m.language, m.words) for m in hits["A/69/796"].matched_via] == [
+            ("fr", ["Melkonian"])]
+        assert "A/69/796" not in [h.symbol for h in repo.search("ميلكونيان", translate=False).hits]
+
+
+@pytest.mark.parametrize(("arabic", "latin"), [
+    ("أنغيلا", "anguilla"), ("المنامة", "manama"), ("نورماندي", "normandi"),
+    ("اليونيسيف", "unicef"), ("كاراباخ", "karabakh"), ("بنما", "panama")])
+def test_names_in_both_scripts_share_their_consonants(arabic: str, latin: str) -> None:
+    from migdocs.search.transliterate import arabic_skeleton, latin_skeleton
+
+    assert arabic_skeleton(arabic) == latin_skeleton(latin)
+
+
+def test_two_consonants_are_too_few_to_match_a_name(home: Path) -> None:
+    from migdocs.search.transliterate import latin_names
+
+    with migdocs.open(home) as repo:
+        assert latin_names(repo.backend.reader(), "هايتي", "text_fr") == []  # HT: hait, heat, ...

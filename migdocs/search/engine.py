@@ -153,7 +153,7 @@ class SearchEngine:
         notices = parsed.notices
         reader = self.backend.reader()
         compiler = QueryCompiler(reader, resolve_symbol=self.resolve_symbol_key, notices=notices,
-                                 translator=self._translator(parsed) if translate else None)
+                                 translator=self._translator(parsed, reader) if translate else None)
         filter_parts = [compiler.filter_query(filters)]
         words: list[Compiled] = []
         excluded: list[q.Query] = []
@@ -195,7 +195,7 @@ class SearchEngine:
             result.suggestion = self._suggestion(text, parsed, filters, translate=translate)
         return result
 
-    def _translator(self, parsed: syntax.ParsedQuery) -> QueryTranslator | None:
+    def _translator(self, parsed: syntax.ParsedQuery, reader: Reader) -> QueryTranslator | None:
         """Translates the query's words when the home has a lexicon."""
         lexicon = self._lexicon() if self._lexicon is not None else None
         if lexicon is None or not lexicon.exists:
@@ -203,7 +203,8 @@ class SearchEngine:
         from migdocs.search.translate import QueryTranslator
 
         return QueryTranslator(lexicon, [w.text for w in syntax.words(parsed.root)
-                                         if isinstance(w, syntax.Word)], self.foreign_languages)
+                                         if isinstance(w, syntax.Word)], self.foreign_languages,
+                                reader)
 
     def foreign_languages(self, own: tuple[str, ...]) -> frozenset[str]:
         """The languages of the documents holding no version in any of `own`."""
@@ -272,7 +273,7 @@ class SearchEngine:
         else:
             per_word = [reader.documents(None, filter=filter_q)]
         found = ranking.candidates(per_word, [c.clause.occur for c in words], pinned=pinned,
-                                   count_words=coverage and bool(words), direct=direct)
+                                   count_words=coverage and bool(words))
         if pinned and pinned not in found:  # an id (no symbol) typed as the query
             for doc_id, languages in reader.documents(q.Term("doc_id", pinned), filter=filter_q).items():
                 found[doc_id] = Candidate(doc_id, languages, count_words)

@@ -28,21 +28,16 @@ class Candidate:
     doc_id: str
     languages: frozenset[str] = frozenset()
     matched: int = 0
-    #: Of `matched`, the words found only through their translations.
-    translated: int = 0
     score: float = 0.0
     entries: list[ScoredEntry] = field(default_factory=list)  # best first, once scored
 
 
 def candidates(per_word: Sequence[DocumentMatches], occurs: Sequence[Occur], *,
-               pinned: str | None, count_words: bool = True,
-               direct: Sequence[DocumentMatches | None] = ()) -> dict[str, Candidate]:
+               pinned: str | None, count_words: bool = True) -> dict[str, Candidate]:
     """Documents matching any word, with their coverage; those missing a required word
-    dropped (a pinned document always stays). `direct`: for a translated word, the
-    documents matching the word itself (the others matched it only through translation)."""
+    dropped (a pinned document always stays)."""
     out: dict[str, Candidate] = {}
-    for i, matches in enumerate(per_word):
-        itself = direct[i] if i < len(direct) else None
+    for matches in per_word:
         for doc_id, langs in matches.items():
             found = out.get(doc_id)
             if found is None:
@@ -51,8 +46,6 @@ def candidates(per_word: Sequence[DocumentMatches], occurs: Sequence[Occur], *,
                 found.languages = found.languages | langs
             if count_words:
                 found.matched += 1
-                if itself is not None and doc_id not in itself:
-                    found.translated += 1
     if count_words:
         if pinned in out:
             out[pinned].matched = len(per_word)
@@ -77,14 +70,10 @@ def apply_scores(found: Iterable[Candidate], ranked: Iterable[RankedDocument]) -
 
 
 def tiers(found: Iterable[Candidate], pinned: str | None) -> list[list[Candidate]]:
-    """The pinned document, then documents by coverage, most words first; at equal coverage,
-    words matched as typed before words matched only through translation (so translation
-    never lifts a document above one that has the same words in the query's language: on
-    the full corpus, English-only papers matched French queries' words through translation
-    and outscored the French document, same-language MRR 1.000 -> 0.960)."""
-    groups: dict[tuple[bool, int, int], list[Candidate]] = {}
+    """The pinned document, then documents by coverage, most words first."""
+    groups: dict[tuple[bool, int], list[Candidate]] = {}
     for c in found:
-        groups.setdefault((c.doc_id != pinned, -c.matched, c.translated), []).append(c)
+        groups.setdefault((c.doc_id != pinned, -c.matched), []).append(c)
     return [groups[k] for k in sorted(groups)]
 
 

@@ -217,6 +217,8 @@ def readings(lexicon: Lexicon, word: str, language: str | None = None) -> list[R
 #: bench/crosslingual (B in French): 0.5 -> 1.0 raised ar->fr 0.38 -> 0.47, es->fr 0.73 ->
 #: 0.80, en->fr 0.78 -> 0.81 (tuned on the benchmark's own queries: see docs/crosslingual.md).
 TRANSLATION_WEIGHT = 1.0
+#: The score of a name matched by its consonants (`migdocs.search.transliterate`).
+TRANSLITERATION_P = 0.5
 #: Translations per word and target language used at query time.
 QUERY_TRANSLATIONS = 3
 
@@ -275,14 +277,32 @@ class QueryTranslator:
     (`query_languages`) into the others."""
 
     def __init__(self, lexicon: Lexicon, words: list[str],
-                 held: Callable[[tuple[str, ...]], frozenset[str]] | None = None) -> None:
+                 held: Callable[[tuple[str, ...]], frozenset[str]] | None = None,
+                 reader: Reader | None = None) -> None:
         """`held(query languages)`: the languages of the documents that hold no version in
         the query's languages (translations into other languages could only lift documents
         that are ranked on their own matches anyway, and cost most of the time)."""
         self.lexicon = lexicon
+        self.reader = reader  # for names matched by transliteration
         self.languages = query_languages(lexicon, words)
         others = frozenset(ANALYZED) - set(self.languages)
         self.targets = others if held is None else others & held(self.languages)
+
+    def _add_names(self, word: str, chosen: dict[str, list[Translation]]) -> None:
+        """An Arabic word may be a name, which the lexicon rarely knows (it learned
+        `أنغيلا` -> `cayman`): the index's words of each language with its consonants are
+        added (`أنغيلا` -> `anguilla`)."""
+        from migdocs.indexer.entries import text_field
+        from migdocs.search.transliterate import latin_names
+
+        assert self.reader is not None
+        for lang in sorted(self.targets - {"ar"}):
+            known = {t.term for t in chosen.get(lang, [])}
+            chosen.setdefault(lang, []).extend(
+                Translation(lang, name, name, TRANSLITERATION_P, "transliterated")
+                for name in latin_names(self.reader, word, text_field(lang)) if name not in known)
+            if not chosen[lang]:
+                del chosen[lang]
 
     def translate(self, word: str) -> WordTranslation | None:
         """The word's translations out of the query's languages, or None when it has none."""
@@ -302,6 +322,8 @@ class QueryTranslator:
                     kept[t.term] = t
         chosen = {lang: sorted(ts.values(), key=lambda t: -t.p)[:QUERY_TRANSLATIONS]
                   for lang, ts in targets.items()}
+        if self.languages == ("ar",) and self.reader is not None:
+            self._add_names(word, chosen)
         if not chosen:
             return None
         return WordTranslation(word, tuple(read_as), self.languages, chosen)
