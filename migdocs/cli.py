@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import sys
@@ -10,26 +9,37 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any
 
 import click
 
 from migdocs import repository
 from migdocs.errors import MigdocsError, NotFoundError, UsageError
 from migdocs.indexer.options import OCR_MODES, PDF_ENGINES
+from migdocs.render import (
+    SEARCH_COLUMNS,
+    OutputFormat,
+    describe,
+    dictionaries_line,
+    ingest_summary,
+    programme,
+    render,
+    search_rows,
+    search_text,
+    translations_text,
+    watch_line,
+)
 from migdocs.repo import failures, languages
 from migdocs.repo.cite import CITE_FORMATS
 from migdocs.repo.cite import cite as citation
 from migdocs.repo.home import resolve_home
 from migdocs.repo.lock import DEFAULT_WAIT
-from migdocs.repo.model import DOCUMENT_TYPES, Document, Programme
-from migdocs.repo.names import printable
+from migdocs.repo.model import DOCUMENT_TYPES
 from migdocs.search.results import MAX_LIMIT, SORT_ORDERS, SearchResult
 
-if TYPE_CHECKING:
-    from migdocs.indexer.ingest import IngestReport
 
-OutputFormat = Literal["table", "json", "csv"]
+def _bold(text: str) -> str:
+    return click.style(text, bold=True)
 
 
 class MigdocsGroup(click.Group):
@@ -115,33 +125,6 @@ def output_options(*formats: OutputFormat) -> Callable:
             f = click.option(f"--{fmt}", "fmt", flag_value=fmt, help=f"Print {fmt.upper()}.")(f)
         return click.option("--table", "fmt", flag_value="table", default=True, hidden=True)(f)
     return decorate
-
-
-def render(rows: list[dict[str, Any]], fmt: OutputFormat, columns: list[str]) -> str:
-    """One way to print rows: an aligned table, JSON (a list), or CSV with a header."""
-    if fmt == "json":
-        return json.dumps(rows, ensure_ascii=False, indent=2)
-    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
-    if fmt == "csv":
-        buffer = io.StringIO()
-        import csv  # only for --csv: every command starts faster without it
-
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows(cells)
-        return buffer.getvalue().rstrip("\n")
-    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-    lines = ["  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
-    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in cells]
-    return "\n".join(lines)
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return " ".join(map(str, value))
-    return str(value)
 
 
 def _language(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -267,35 +250,6 @@ def _say(line: str) -> None:
     sys.stdout.flush()  # a pipe is block-buffered: a reader sees each line when it happens
 
 
-def watch_line(path: Path, report: IngestReport) -> str:
-    """One line per file: `added  report_2017.pdf -> international-covenant-... [ocr]`."""
-    if report.failures:
-        problem = report.failures[0]
-        return f"failed     {path.name}: {problem.reason}" + (f" -> {problem.fix}" if problem.fix else "")
-    what = "added" if report.added else "updated" if report.updated else "unchanged"
-    line = f"{what:<10} {path.name}"
-    if report.documents:
-        line += " -> " + ", ".join(report.documents)
-    if report.warnings:
-        line += "; " + "; ".join(w.reason for w in report.warnings)
-    return line
-
-
-def ingest_summary(report: IngestReport, seconds: float) -> str:
-    lines = [f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
-             f"{report.failed} failed ({seconds:.1f} s)"]
-    if report.ignored:
-        lines.append(f"Ignored {len(report.ignored)} file(s) that are not PDF, DOCX, HTML or text.")
-    for title, problems in (("Warnings", report.warnings), ("Failed", report.failures)):
-        if problems:
-            lines.append(f"{title}:")
-            for p in problems:
-                line = (f"  {printable(p.path)}: {printable(p.reason, keep_newlines=True)}"
-                        + (f" -> {p.fix}" if p.fix else ""))
-                lines.append(line.replace("\n", "\n    "))
-    return "\n".join(lines)
-
-
 @cli.command()
 @click.argument("symbol")
 @LANG_OPTION
@@ -325,35 +279,6 @@ def get(state: State, symbol: str, lang: str | None, text: bool, as_json: bool) 
                 click.echo(p.text)
         return
     click.echo(describe(doc, detail.related))
-
-
-def describe(doc: Document, related: list[tuple[Document, str]] = ()) -> str:  # type: ignore[assignment]
-    entity = " - ".join(filter(None, [doc.entity, doc.entity_name]))
-    rows = [("Symbol", doc.symbol or "(none)"), ("Id", doc.id if doc.id != doc.symbol else None),
-            ("Title", doc.title), ("Entity", entity or None), ("Type", doc.type),
-            ("Meeting", doc.meeting), ("Sessions", ", ".join(doc.sessions) or None),
-            ("Date", doc.date), ("Notes", doc.notes)]
-    lines = [f"{k + ':':<10}{v}" for k, v in rows if v]
-    lines.append("Versions:" if doc.versions else "Versions: none")
-    for v in doc.versions:
-        if v.file:
-            detected = (f"detected {v.detected_language} ({v.language_confidence:.2f})"
-                        if v.detected_language else "language not detected")
-            pages = f"{v.page_count} page" + ("s" if v.page_count != 1 else "")
-            line = f"  {v.language}  {v.file.original_name}  {v.file.format}, {pages}, {detected}"
-        else:
-            line = f"  {v.language}  (no file)"
-        flags = [f for f in v.flags if f != "no-file"]
-        if flags:
-            line += "  [" + ", ".join(flags) + "]"
-        if v.title:
-            line += f"\n      {v.title}"
-        lines.append(line)
-    if related:
-        lines.append("Related:")
-        lines += [f"  {d.symbol}  {relation}" + (f"  {d.title}" if d.title else "")
-                  for d, relation in related]
-    return "\n".join(lines)
 
 
 def filter_options(*, year: bool = True) -> Callable:
@@ -420,36 +345,6 @@ def meeting(state: State, code: str | None, as_json: bool) -> None:
         click.echo(json.dumps(found.as_dict(), ensure_ascii=False, indent=2))
     else:
         click.echo(programme(found))
-
-
-def programme(p: Programme) -> str:
-    m = p.meeting
-    lines = [m.name + (f" ({m.code})" if m.code else ""),
-             f"{m.start} to {m.end}" + (f", {m.place}" if m.place else "")]
-    day = None
-    for s in m.sessions:
-        if s.day != day:
-            day = s.day
-            lines += ["", day]
-        head = f"{s.number}. {s.title}" if s.number else s.title
-        lines.append(f"  [{s.part}{', ' + s.time if s.time else ''}] {head}")
-        if s.moderator:
-            aff = f", {s.moderator.affiliation}" if s.moderator.affiliation else ""
-            lines.append(f"      Moderator: {s.moderator.name}{aff}")
-        for t in s.talks:
-            who = t.speaker.name + (f", {t.speaker.affiliation}" if t.speaker.affiliation else "")
-            lines.append(f"      - {t.title}: {who}" if t.title else f"      - {who}")
-        for d in p.documents_of(s):
-            lines.append(f"      Document: {_document_line(d)}")
-    if p.general_documents:
-        lines += ["", "Documents not tied to a session:"]
-        lines += [f"  {_document_line(d)}" for d in p.general_documents]
-    return "\n".join(lines)
-
-
-def _document_line(d: Document) -> str:
-    title = d.title or d.id
-    return f"{title} [{d.type}, {d.symbol}]" if d.symbol else f"{title} [{d.type}]"
 
 
 @cli.command()
@@ -550,15 +445,6 @@ def lexicon_build(state: State, no_dictionaries: bool) -> None:
     click.echo(dictionaries_line(report.dictionary_state, report.dictionaries))
 
 
-def dictionaries_line(state: str, names: list[str]) -> str:
-    if state == "used":
-        return "Dictionaries: " + ", ".join(names)
-    if state == "not installed":
-        return ("Dictionaries: none installed, translations are learned from the documents only "
-                "(apt-get install dict-freedict-eng-fra and the others in the README adds them).")
-    return "Dictionaries: not used (--no-dictionaries): translations are learned from the documents only."
-
-
 @lexicon.command(name="show")
 @click.argument("word")
 @click.option("--from", "language", callback=_language, metavar="LANG",
@@ -583,15 +469,7 @@ def lexicon_show(state: State, word: str, language: str | None, as_json: bool) -
                    "`migdocs lexicon build` relearns it.", err=True)
     if found.dictionary_state != "used":
         click.echo(dictionaries_line(found.dictionary_state, found.dictionaries), err=True)
-    lines = []
-    for reading in found.readings:
-        name = languages.NAMES[reading.language]
-        if not reading.translations:
-            lines.append(f"{word} ({name}, term {reading.term}): no translation known")
-            continue
-        lines.append(f"{word} ({name}, term {reading.term}):")
-        for t in reading.translations:
-            lines.append(f"  {t.language}  {t.word:<24} {t.p:.2f}  {t.source}  (term {t.term})")
+    lines = translations_text(word, found)
     if not lines:
         raise NotFoundError(f"no translation of {word!r} in the lexicon")
     click.echo("\n".join(lines))
@@ -669,74 +547,9 @@ def show_results(result: SearchResult, fmt: OutputFormat, *, show_facets: bool,
     elif fmt == "csv":
         click.echo(render(search_rows(result), "csv", SEARCH_COLUMNS))
     else:
-        click.echo(search_text(result, show_facets=show_facets, heading=heading))
+        click.echo(search_text(result, show_facets=show_facets, heading=heading, emphasise=_bold))
     if result.total == 0:
         sys.exit(1)
-
-
-SEARCH_COLUMNS = ["rank", "symbol", "title", "entity", "type", "sessions", "languages", "date",
-                  "score", "page", "language", "snippet"]
-
-
-def search_rows(result: SearchResult) -> list[dict[str, Any]]:
-    rows = []
-    first = (result.page - 1) * result.limit
-    for rank, hit in enumerate(result.hits, first + 1):
-        best = hit.snippets[0] if hit.snippets else None
-        rows.append({"rank": rank, "symbol": hit.symbol or hit.id, "title": hit.title,
-                     "entity": hit.entity, "type": hit.type, "sessions": ",".join(hit.sessions),
-                     "languages": ",".join(hit.languages), "date": hit.date, "score": hit.score,
-                     "page": best.page if best else None, "language": best.language if best else None,
-                     "snippet": best.text if best else None})
-    return rows
-
-
-def search_text(result: SearchResult, *, show_facets: bool, heading: str | None = None) -> str:
-    if heading and result.total:
-        lines = [heading]
-    elif result.total == 0:
-        lines = [f"No documents match {result.query!r}."]
-    else:
-        first = (result.page - 1) * result.limit + 1
-        last = first + len(result.hits) - 1
-        noun = "document matches" if result.total == 1 else "documents match"
-        shown = f"{first}-{last}" if result.hits else f"none on page {result.page}"
-        what = repr(result.query) if result.query.strip() else "the filters"
-        lines = [f"{result.total} {noun} {what} ({shown}, by {result.sort})"]
-    for rank, hit in enumerate(result.hits, (result.page - 1) * result.limit + 1):
-        about = ", ".join(filter(None, [
-            hit.type, hit.entity,
-            ("session " if len(hit.sessions) == 1 else "sessions ") + ", ".join(hit.sessions)
-            if hit.sessions else None, hit.date]))
-        langs = f"[{' '.join(hit.languages)}]" if hit.languages else "[no file]"
-        lines += ["", f"{rank}. {hit.symbol or hit.id}  {langs}  {about}"]
-        if hit.title:
-            lines.append(f"   {hit.title}")
-        for s in hit.snippets:
-            lines.append(f"   p. {s.page} ({s.language}): {_bold(s.text, s.highlights)}")
-        for via in hit.matched_via:
-            lines.append(f"   matched in {languages.NAMES[via.language]}: "
-                         f"{', '.join(via.words)} (for {via.word})")
-    if result.suggestion:
-        lines += ["", f"Did you mean: {result.suggestion}"]
-    pages = -(-result.total // result.limit)
-    if result.page < pages:
-        lines += ["", f"Page {result.page} of {pages}; --page {result.page + 1} for more."]
-    if show_facets and result.total:
-        lines += ["", "Facets:"]
-        for name, counts in result.facets.items():
-            if counts:
-                lines.append(f"  {name}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-    return "\n".join(lines)
-
-
-def _bold(text: str, spans: list[tuple[int, int]]) -> str:
-    out, pos = [], 0
-    for start, end in spans:
-        out += [text[pos:start], click.style(text[start:end], bold=True)]
-        pos = end
-    out.append(text[pos:])
-    return "".join(out)
 
 
 @cli.command()
