@@ -1,6 +1,6 @@
 """Cross-lingual known-item search: a query in one language, its document in another only.
 
-    python bench/crosslingual/run.py          # about 10-15 min; writes docs/crosslingual.md
+    python bench/crosslingual/run.py          # about 20-30 min; writes docs/crosslingual.md
 
 The 732 UN Parallel Corpus documents (`corpus/unpc`) are split into halves A and B by a
 hash of their symbol. For each language L of ar/en/fr/es, a fresh home holds half A in all
@@ -261,6 +261,9 @@ p50 no more than 1.5x the untranslated search.
 
 ```
 python bench/crosslingual/run.py        # rewrites this file
+# while tuning: keep the homes and lexicons, one B language or only the same-language part
+python bench/crosslingual/run.py --work /tmp/xl --languages fr --skip-same-language --write /tmp/xl.md
+python bench/crosslingual/run.py --work /tmp/xl --languages none --write /tmp/xl.md
 ```
 
 ## Results
