@@ -15,8 +15,10 @@ after the Whoosh home of that size exists (ingested, or reused with `--skip-inge
 4. records each node's `SHOW INDEX migdocs STATUS` (RAM chunk and disk chunk bytes: issue 11
    needs every shard in its RAM chunk, since Sphinx 2.2.11 loses BM25F length normalisation
    on disk chunks) and searchd's peak RSS.
-With `--skip-ingest`, a sphinx home built by an earlier run (`BUILT` beside it) is reused
-when its ports are free again: searchd reloads its RAM chunk from disk.
+With `--skip-ingest`, a sphinx home built by an earlier run with the same engine schema
+(`BUILT` beside it) is reused when its ports are free again: searchd reloads its RAM chunk.
+One node: the home's URL is the node's own RT index (no front), as docs/scale-out.md says a
+single node runs.
 """
 
 from __future__ import annotations
@@ -197,7 +199,10 @@ def measure(engine: str, run: Path, whoosh_home: Path, *, migdocs: str, measured
     nodes = ENGINES[engine]
     folder = run / engine
     home, built = folder / "home", folder / "BUILT"
-    reuse = skip_ingest and built.exists()
+    from migdocs.search.sphinxql import SphinxBackend
+
+    stamp = f"{SphinxBackend.version}\n"  # another schema: build again
+    reuse = skip_ingest and built.exists() and built.read_text(encoding="utf-8").endswith(stamp)
     if reuse:
         port = written_port(folder / "cluster")
         reuse = port is not None and ports_free(port, 2 * nodes + 2)
@@ -220,7 +225,7 @@ def measure(engine: str, run: Path, whoosh_home: Path, *, migdocs: str, measured
                                          log=folder / "reindex.log")
             if result["reindex"]["exit"] != 0:
                 raise SystemExit(f"migdocs reindex into {url} failed: see {folder / 'reindex.log'}")
-            built.write_text(url + "\n", encoding="utf-8")
+            built.write_text(f"{url}\n{stamp}", encoding="utf-8")
             print(f"  [{engine}] engine set + reindex {result['reindex']['seconds']:.1f} s", flush=True)
         result["search"] = search(engine, home, folder)
         result["shards"] = node_status(cluster)

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -35,7 +35,10 @@ from migdocs.repo.cite import cite as citation
 from migdocs.repo.home import resolve_home
 from migdocs.repo.lock import DEFAULT_WAIT
 from migdocs.repo.model import DOCUMENT_TYPES
-from migdocs.search.results import MAX_LIMIT, SORT_ORDERS, SearchResult
+from migdocs.search.options import MAX_LIMIT, SORT_ORDERS
+
+if TYPE_CHECKING:
+    from migdocs.search.results import SearchResult
 
 
 def _bold(text: str) -> str:

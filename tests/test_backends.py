@@ -99,6 +99,21 @@ def test_documents_and_filters(backend: Backend) -> None:
                                 "S/2015/1": {"meta": 1, "page": 1}}
 
 
+
+def test_documents_keep_every_language_code(backend: Backend) -> None:
+    """Languages beyond ar/en/es/fr/ru/zh come back as written (sphinxql aggregates the six
+    as bits and asks again for the others)."""
+    with backend.writer() as writer:
+        writer.replace("X/1", document("X/1", "Report", [("de", 1, "Migranten und Arbeit"),
+                                                         ("en", 1, "migrant work"), ("ru", 1, "работа")]))
+        writer.replace("X/2", document("X/2", "Note", [("zh", 1, "工作"), ("en", 1, "migrant note")]))
+    reader = backend.reader()
+    assert reader.documents(None) == {"X/1": frozenset({"de", "en", "ru"}), "X/2": frozenset({"en", "zh"})}
+    assert reader.documents(en("migrant")) == {"X/1": frozenset({"en"}), "X/2": frozenset({"en"})}
+    german = q.Term("text_other", analyze("Migranten", "other")[0])
+    assert reader.documents(q.any_of([german, en("note")])) == {"X/1": frozenset({"de"}),
+                                                                 "X/2": frozenset({"en"})}
+
 def test_replace_and_remove(backend: Backend) -> None:
     load(backend)
     with backend.writer() as writer:
@@ -149,6 +164,13 @@ def test_best_documents(backend: Backend) -> None:
     assert [r.doc_id for r in reader.best_documents(forces, documents=["A/69/767"])] == ["A/69/767"]
     assert reader.best_documents(forces, documents=[]) == []
     assert [r.doc_id for r in reader.best_documents(forces, filter=q.Term("year", "2016"))] == ["A/RES/71/1"]
+    # More documents than one engine filter takes (Sphinx 2.2.11: 4,096 keys): sent in parts.
+    many = [f"X/{i}" for i in range(9000)] + list(DOCS)
+    assert [(r.doc_id, round(r.score, 6)) for r in reader.best_documents(forces, documents=many, limit=2)] == \
+        [(r.doc_id, round(r.score, 6)) for r in ranked[:2]]
+    assert [(r.doc_id, round(r.score, 6)) for r in reader.best_documents(forces, documents=many)] == \
+        [(r.doc_id, round(r.score, 6)) for r in ranked]
+    assert sorted(e.doc_id for e in reader.top(forces, documents=many)) == sorted(e.doc_id for e in reader.top(forces))
 
 
 def test_vocabulary(backend: Backend) -> None:

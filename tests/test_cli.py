@@ -282,7 +282,7 @@ def test_get_and_list_load_only_the_catalog(small_home: Path) -> None:
     search engine, the PDF engines, language detection or the search layer (start-up time is
     a target of issue 7)."""
     heavy = ("whoosh", "pypdfium2", "pypdf", "langdetect", "rapidfuzz", "migdocs.search.engine",
-             "migdocs.indexer.extract", "tempfile")
+             "migdocs.indexer.extract", "migdocs.search.results", "tempfile")
     code = ("import sys; from migdocs.cli import cli\n"
             "try:\n    cli(sys.argv[1:], prog_name='migdocs')\n"
             "except SystemExit as stop:\n    assert not stop.code, stop.code\n"

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, get_args
+from typing import Any
 
-SortOrder = Literal["relevance", "date", "symbol"]
-SORT_ORDERS: tuple[str, ...] = get_args(SortOrder)
-MAX_LIMIT = 1000  # documents per result page
+from migdocs.search.options import MAX_LIMIT, SORT_ORDERS, SortOrder
+
+__all__ = ["MAX_LIMIT", "SORT_ORDERS", "Hit", "MatchedVia", "SearchResult", "Snippet", "SortOrder"]
 
 
 @dataclass

