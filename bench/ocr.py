@@ -104,13 +104,12 @@ def main() -> None:
                   f"{row['undeclared_recall']:.3f}", flush=True)
     wall = time.perf_counter() - start
     pages = sum(r["pages"] for r in rows)
-    import pytesseract
     report = [
         "# OCR: word recall and speed on scans of the UNPC PDFs",
         "",
         f"`python bench/ocr.py` ({len(rows)} files, {pages} pages; one run on "
         f"{platform.machine()} with {os.cpu_count()} cores, {args.workers} worker processes, "
-        f"Tesseract {pytesseract.get_tesseract_version()}, `OMP_THREAD_LIMIT=1`).",
+        f"Tesseract {ocr.version()}, `OMP_THREAD_LIMIT=1`).",
         "",
         f"Each PDF of `../shared/data/unpc-pdf` is rendered by PDFium to an image-only PDF at "
         f"{SCAN_DPI} dpi (no text layer, as a scanner makes it) and read back by "

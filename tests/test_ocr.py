@@ -84,3 +84,11 @@ def test_without_tesseract_the_scan_is_catalogued_with_how_to_install_it(tmp_pat
             "searchable -> Tesseract is not installed: install Tesseract (`apt-get install "
             "tesseract-ocr tesseract-ocr-ara tesseract-ocr-fra tesseract-ocr-spa`) and ingest "
             "it again") in done.stdout
+
+
+def test_version_is_tesseracts_and_says_when_it_is_missing(tmp_path: Path) -> None:
+    assert ocr.version().split(".")[0].isdigit()
+    code = "from migdocs.indexer import ocr; print(ocr.version())"
+    env = {**os.environ, "PATH": str(tmp_path / "no-programs-here")}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.stdout.strip() == "not installed", done.stderr

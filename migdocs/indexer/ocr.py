@@ -55,6 +55,16 @@ def installed() -> frozenset[str]:
     return frozenset(code for code, name in TESSERACT_LANGUAGES.items() if name in found)
 
 
+def version() -> str:
+    """Tesseract's version, for reports ("5.3.0"); "not installed" without it."""
+    import pytesseract
+
+    try:
+        return str(pytesseract.get_tesseract_version())
+    except (pytesseract.TesseractNotFoundError, OSError):
+        return "not installed"
+
+
 def missing(declared: str | None) -> str | None:
     """Why OCR cannot read a page in `declared` (None: any of ours) here, or None if it can."""
     have = installed()

@@ -75,7 +75,7 @@ def fold_prefix(text: str, language: str) -> str:
     return text
 
 
-@dataclass
+@dataclass(frozen=True)
 class Filters:
     """Metadata constraints; the options and `field:value` in the query mean the same."""
 

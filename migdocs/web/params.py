@@ -28,15 +28,11 @@ _YEAR = re.compile(r"^\d{4}$")
 
 
 @dataclass(frozen=True)
-class SearchParams:
+class SearchParams(Filters):
+    """A search over HTTP: the query, the search's own filters (inherited, named once) and
+    the page asked for."""
+
     q: str = ""
-    lang: str | None = None
-    session: str | None = None
-    entity: str | None = None
-    type: str | None = None
-    year: str | None = None
-    meeting: str | None = None
-    symbol: str | None = None
     sort: str = "relevance"
     limit: int = DEFAULT_LIMIT
     page: int = 1
@@ -59,7 +55,8 @@ class SearchParams:
         unless given, as a new filter or sort changes what page 2 means."""
         data = {**asdict(self), "page": 1, **changes}
         defaults = asdict(SearchParams())
-        return {k: str(v) for k, v in data.items() if v not in (None, "") and v != defaults[k]}
+        order = ["q", *FILTERS, "sort", "limit", "page"]  # the query first in a URL
+        return {k: str(data[k]) for k in order if data[k] not in (None, "") and data[k] != defaults[k]}
 
 
 def search_params(query: Mapping[str, str]) -> SearchParams:
