@@ -348,3 +348,40 @@ def test_whoosh_reader_does_not_copy_the_index_into_memory(tmp_path: Path) -> No
         tracemalloc.stop()
         backend.close()
     assert held < size / 4, (held, size)
+
+
+def test_whoosh_term_scores_are_whoosh_own(tmp_path: Path) -> None:
+    """The Whoosh backend computes BM25F a block of postings at a time (Whoosh's scorer was
+    most of a common word's search): the entries and scores must be exactly Whoosh's, with
+    a boost, a term in two segments and a deleted entry."""
+    from whoosh import query as wq
+
+    from migdocs.search import whoosh_backend
+
+    backend = open_backend("whoosh", tmp_path)
+    backend.create()
+    with backend.writer() as writer:
+        for doc, entries in DOCS.items():
+            writer.replace(doc, entries)
+    with backend.writer() as writer:  # a second segment, and a deletion in the first
+        writer.replace("X/1", document("X/1", "Forces", [
+            ("en", 1, "armed forces " * 40), ("en", 2, "forces"), ("en", 3, "migrant " * 300)]))
+        writer.remove("S/2015/1")
+    reader = backend.reader()
+    searcher = reader.searcher  # type: ignore[attr-defined]
+    assert len(searcher.leaf_searchers()) >= 1
+    for field, text, boost in (("text_en", "forc", 1.0), ("text_en", "migrant", 2.5),
+                               ("title_en", "forc", 1.0), ("text_en", "nothere", 1.0)):
+        for sub, _ in searcher.leaf_searchers():
+            lengths = whoosh_backend._length_bytes(sub, field)
+            ours = [(n, score) for n, score in
+                    whoosh_backend._term_scores(q.Term(field, text, boost), sub, lengths)
+                    if not sub.reader().is_deleted(n)]
+            matcher = wq.Term(field, text, boost=boost).matcher(sub, searcher.context())
+            theirs = []
+            while matcher.is_active():
+                theirs.append((matcher.id(), matcher.score()))
+                matcher.next()
+            assert ours == theirs, (field, text)  # exactly: the same expression on the same numbers
+    assert reader.top(q.Term("text_en", "forc"))[0].doc_id == "X/1"
+    backend.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from migdocs.indexer.analysis import TOKEN, term
+from migdocs.indexer.analysis import TERM, TOKEN
 from migdocs.search.results import Snippet
 
 SNIPPET_CHARS = 240
@@ -18,17 +18,19 @@ _SPACE = re.compile(r"\s+")
 
 def matches(text: str, language: str, terms: dict[str, set[str]]) -> list[tuple[int, int, str]]:
     """(start, end, term) of every word of `text` whose analysed form is a query term.
-    Each distinct word is analysed once (a page repeats most of its words)."""
+    Each distinct word is analysed once (a page repeats most of its words), through the
+    memoised analyzer called from C (`map`): this loop ran 9,000 words a query at 20,000
+    versions, 3 of the mix's 17 s under cProfile when called word by word."""
     names = [n for n in [language] + (["ar_exact"] if language == "ar" else []) if terms.get(n)]
     if not names:
         return []
     hits: dict[str, str] = {}
-    for word in set(TOKEN.findall(text)):
-        for name in names:
-            found = term(word, name)  # analysis is per word: the same as in context
-            if found is not None and found in terms[name]:
-                hits[word] = found
-                break
+    words = set(TOKEN.findall(text))
+    for name in names:  # the page's own language first: its term wins
+        wanted, analyse = terms[name], TERM[name]  # analysis is per word: as in context
+        for word, found in zip(words, map(analyse, words), strict=True):
+            if found in wanted and word not in hits:
+                hits[word] = found  # (None, a stop word, is never wanted)
     if not hits:
         return []
     # Find just those words: an alternation of them, kept where a whole token matches.
