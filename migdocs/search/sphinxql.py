@@ -73,6 +73,8 @@ FLUSH_ROWS = 2_000
 #: English, so titles are not weighted more here (bm25f()'s own field weights change nothing
 #: in Sphinx 2.2.11). idf='normalized' (the default) gives frequent terms negative weights.
 RANKER = "ranker=expr('bm25f(1.2,0.75)*1000000000'), idf='plain'"
+#: Groups of one document, each represented by its best entry, best first.
+BEST_IN_GROUP = "GROUP BY doc_key WITHIN GROUP ORDER BY w DESC ORDER BY w DESC"
 #: The row that says "this index was made by migdocs, schema N" (on shard 0: kind MARKER_KIND,
 #: the backend version in `entry`, no doc_id).
 MARKER_KIND = "migdocs"
@@ -188,6 +190,7 @@ class SphinxBackend:
         self.vocabulary = SphinxVocabulary(home / "sphinx-vocabulary.sqlite" if home else None)
         self._conns: dict[tuple[str, int], Any] = {}
         self._nodes: list[tuple[str, int]] | None = None
+        self._doc_ids: dict[int, str] = {}  # doc_key -> document id (see doc_ids)
 
     # -- connections --------------------------------------------------------------------------
     def _conn(self, address: tuple[str, int]) -> Any:
@@ -220,6 +223,21 @@ class SphinxBackend:
         if conn is not None:
             with suppress(Exception):  # a broken connection may fail to close: it is gone anyway
                 conn.close()
+
+    def doc_ids(self, keys: Collection[int]) -> dict[int, str]:
+        """doc_key -> document id for `keys` (those the engine no longer holds left out). A
+        key is a hash of its id, so what is known stays true: kept for the process (about
+        100 bytes a document), filled as this backend writes and, for the rest, from the
+        engine (`GROUP BY doc_key`, 4,096 keys a query)."""
+        unknown = [k for k in keys if k not in self._doc_ids]
+        for start in range(0, len(unknown), KEYS_PER_FILTER):
+            part = unknown[start:start + KEYS_PER_FILTER]
+            wanted = max(len(part), FIRST_MATCHES)
+            rows = self.run(None, f"SELECT doc_key, doc_id FROM {self.url.index} WHERE doc_key IN "
+                                  f"({','.join(map(str, part))}) GROUP BY doc_key LIMIT {wanted} "
+                                  f"OPTION max_matches={wanted}")[0]
+            self._doc_ids.update((int(k), d) for k, d in rows)
+        return {k: self._doc_ids[k] for k in keys if k in self._doc_ids}
 
     @property
     def nodes(self) -> list[tuple[str, int]]:
@@ -318,6 +336,7 @@ class SphinxWriter:
     def replace(self, doc_id: str, entries: Sequence[Entry]) -> None:
         shard = shard_of(doc_id, self.shards)
         self.deletes.setdefault(shard, []).append(doc_key(doc_id))
+        self.backend._doc_ids[doc_key(doc_id)] = doc_id
         rows = self.rows.setdefault(shard, [])
         for entry in entries:
             rows.append(_row(entry))
@@ -411,27 +430,36 @@ class SphinxReader:
             wanted = min(max(found + 1, wanted * 2), MAX_MATCHES)
 
     def documents(self, query: q.Query | None, *, filter: q.Query | None = None) -> DocumentMatches:
-        """One row per document: its matching entries' `language_bits`, concatenated by the
-        engine. A document with a language outside LANGUAGE_BITS is asked again for its
-        exact codes (one row per language set)."""
-        out: dict[str, frozenset[str]] = {}
-        others: list[str] = []
-        for doc_id, concat in self._all("doc_id, GROUP_CONCAT(language_bits) b", query, filter,
-                                        "GROUP BY doc_key"):
-            if not doc_id:
-                continue  # the marker row
-            bits = 0
-            for part in set(concat.split(",")):
-                bits |= int(part)
-            out[doc_id] = _bit_languages(bits & ~OTHER_LANGUAGE_BIT)
-            if bits & OTHER_LANGUAGE_BIT:
-                others.append(doc_id)
+        """A few rows, whatever the number of documents: per `language_bits` value, the keys
+        of the matching entries' documents (`GROUP_CONCAT(doc_key)`), OR-ed per document here;
+        keys named by the backend's `doc_ids` cache. One row per document (4,820 rows for a
+        common word at 20,000 versions) cost pymysql most of a search. A document with a
+        language outside LANGUAGE_BITS is asked again for its exact codes."""
+        bits_of: dict[int, int] = {}
+        for bits, count, concat in self._all("language_bits, COUNT(*) c, GROUP_CONCAT(doc_key) k", query,
+                                             filter, "GROUP BY language_bits"):
+            keys = concat.split(",") if concat else []
+            if len(keys) != count:  # never seen; the safe way if an engine cuts the list
+                return self._documents_by_row(query, filter)
+            for key in map(int, keys):
+                bits_of[key] = bits_of.get(key, 0) | bits
+        bits_of.pop(0, None)  # the marker row
+        names = self.backend.doc_ids(bits_of)
+        out = {names[k]: _bit_languages(b & ~OTHER_LANGUAGE_BIT) for k, b in bits_of.items() if k in names}
+        others = [names[k] for k, b in bits_of.items() if b & OTHER_LANGUAGE_BIT and k in names]
         exact: dict[str, frozenset[str]] = {}
         for keys in _key_filters(others) if others else []:
             for doc_id, languages in self._all("doc_id, languages", query, filter, "GROUP BY group_key",
                                                keys):
                 exact[doc_id] = exact.get(doc_id, frozenset()) | frozenset(_languages(languages))
         out.update(exact)
+        return out
+
+    def _documents_by_row(self, query: q.Query | None, filter: q.Query | None) -> DocumentMatches:
+        out: dict[str, frozenset[str]] = {}
+        for doc_id, languages in self._all("doc_id, languages", query, filter, "GROUP BY group_key"):
+            if doc_id:
+                out[doc_id] = out.get(doc_id, frozenset()) | frozenset(_languages(languages))
         return out
 
     def top(self, query: q.Query, *, filter: q.Query | None = None,
@@ -467,7 +495,7 @@ class SphinxReader:
         if limit is None:
             totals: dict[str, float] = {}
             for kind in ("page", "meta"):
-                for doc_id, score in self._kind_scores(query, filter, kind, documents, None)[0].items():
+                for doc_id, score in self._kind_scores(query, filter, kind, documents).items():
                     totals[doc_id] = totals.get(doc_id, 0.0) + score
             ranked = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
         else:
@@ -480,43 +508,49 @@ class SphinxReader:
         return [RankedDocument(d, total, best.get(d, [])) for d, total in ranked]
 
     def _kind_scores(self, query: q.Query, filter: q.Query | None, kind: str,
-                     documents: Collection[str] | None, k: int | None) -> tuple[dict[str, float], bool]:
-        """doc id -> its best entry's score among entries of `kind` (of `documents` only, when
-        given), best first: every matching document (k None) or the best k; and whether that
-        is all of them."""
-        tail = "GROUP BY doc_key WITHIN GROUP ORDER BY w DESC ORDER BY w DESC"
-        rows: list[tuple] = []
-        complete = True
+                     documents: Collection[str] | None) -> dict[str, float]:
+        """doc id -> its best entry's score among entries of `kind`, for every matching
+        document (of `documents` only, when given)."""
+        out: dict[str, float] = {}
         for keys in _key_filters(documents):
-            extra = "kind = %s" + (f" AND {keys}" if keys else "")
-            if k is None:
-                rows += self._all("doc_id, WEIGHT() w", query, filter, tail, extra, (kind,),
-                                  options=f", {RANKER}")
-                continue
-            part = self._select("doc_id, WEIGHT() w", query, filter,
-                                f"{tail} LIMIT {k} OPTION {RANKER}, max_matches={max(k, FIRST_MATCHES)}",
-                                extra, (kind,))
-            complete = complete and len(part) < k
-            rows += part
-        if k is not None:
-            rows.sort(key=lambda row: -row[1])  # parts merged: the best k of all of them
-            complete = complete and len(rows) < k
-            rows = rows[:k]
-        return {doc_id: _score(w) for doc_id, w in rows}, complete
+            for doc_id, w in self._all("doc_id, WEIGHT() w", query, filter, BEST_IN_GROUP,
+                                       "kind = %s" + (f" AND {keys}" if keys else ""), (kind,),
+                                       options=f", {RANKER}"):
+                out[doc_id] = _score(w)
+        return out
+
+    def _best_k(self, query: q.Query, filter: q.Query | None, documents: Collection[str] | None,
+                k: int) -> list[tuple[dict[str, float], bool]]:
+        """For pages, then records: the best k documents by their best entry of that kind,
+        and whether that is all of them; every statement in one round trip."""
+        parts = _key_filters(documents)
+        statements = [self._statement("doc_id, WEIGHT() w", query, filter,
+                                      f"{BEST_IN_GROUP} LIMIT {k} OPTION {RANKER}, "
+                                      f"max_matches={max(k, FIRST_MATCHES)}",
+                                      "kind = %s" + (f" AND {keys}" if keys else ""), (kind,))
+                      for kind in ("page", "meta") for keys in parts]
+        sets = self.backend.run(None, "; ".join(sql for sql, _ in statements),
+                                [arg for _, args in statements for arg in args])
+        out = []
+        for start in (0, len(parts)):
+            kind_sets = sets[start:start + len(parts)]
+            rows = sorted((row for rows in kind_sets for row in rows), key=lambda row: -row[1])
+            complete = all(len(rows_) < k for rows_ in kind_sets) and len(rows) < k
+            out.append(({doc_id: _score(w) for doc_id, w in rows[:k]}, complete))
+        return out
 
     def _threshold(self, query: q.Query, filter: q.Query | None, documents: Collection[str] | None,
                    limit: int) -> list[tuple[str, float]]:
         k = limit
         while True:
-            pages, all_pages = self._kind_scores(query, filter, "page", documents, k)
-            metas, all_metas = self._kind_scores(query, filter, "meta", documents, k)
+            (pages, all_pages), (metas, all_metas) = self._best_k(query, filter, documents, k)
             known = set(pages) | set(metas)
             ceiling = ((0.0 if all_pages else min(pages.values()))  # the most an unseen one scores
                        + (0.0 if all_metas else min(metas.values())))
             for scores, complete, kind in ((pages, all_pages, "page"), (metas, all_metas, "meta")):
                 missing = [d for d in known if d not in scores]
                 if missing and not complete:  # below the k-th, or no match of that kind
-                    scores.update(self._kind_scores(query, filter, kind, missing, None)[0])
+                    scores.update(self._kind_scores(query, filter, kind, missing))
             totals = {d: pages.get(d, 0.0) + metas.get(d, 0.0) for d in known}
             ranked = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
             if (all_pages and all_metas) or (len(ranked) >= limit and ranked[limit - 1][1] >= ceiling):
