@@ -72,3 +72,55 @@ def test_without_a_lexicon_search_is_untranslated(tmp_path: Path) -> None:
     result = run(home, "search", "austeridad")
     assert result.exit_code == 1
     assert "No documents match" in result.stdout
+
+
+def test_the_query_language_is_decided_by_script_then_by_the_lexicon(home: Path) -> None:
+    from migdocs.search.translate import query_languages
+
+    with migdocs.open(home) as repo:
+        lexicon = repo.lexicon
+        assert query_languages(lexicon, ["التقشف"]) == ("ar",)
+        assert "ar" not in query_languages(lexicon, ["austeridad"])
+        assert query_languages(lexicon, ["austeridad"]) == ("es",)
+        assert query_languages(lexicon, ["zzqx"]) == ("en", "fr", "es")  # unseen: any Latin one
+
+
+def test_a_document_held_in_the_query_language_is_ranked_on_its_own_words(home: Path) -> None:
+    with migdocs.open(home) as repo:
+        translated = {h.symbol: h for h in repo.search("austeridad", limit=50).hits}
+        plain = {h.symbol: h for h in repo.search("austeridad", limit=50, translate=False).hits}
+        assert TARGET in translated and translated[TARGET].matched_via
+        spanish = [s for s, h in translated.items() if "es" in h.languages]
+        assert spanish
+        for symbol in spanish:  # its French, English, Arabic versions add nothing
+            assert translated[symbol].matched_via == []
+            assert translated[symbol].score == plain[symbol].score
+        # Only French-only documents lack Spanish: translations go into French only.
+        assert repo.engine.foreign_languages(("es",)) == frozenset({"fr"})
+
+
+
+def test_an_arabic_name_finds_its_latin_spelling_in_a_french_only_document(home: Path) -> None:
+    # `Melkonian` is only in A/69/796 (French only): no lexicon or dictionary knows it.
+    with migdocs.open(home) as repo:
+        hits = {h.symbol: h for h in repo.search("ميلكونيان").hits}
+        assert "A/69/796" in hits
+        assert [(m.language, m.words) for m in hits["A/69/796"].matched_via] == [
+            ("fr", ["Melkonian"])]
+        assert "A/69/796" not in [h.symbol for h in repo.search("ميلكونيان", translate=False).hits]
+
+
+@pytest.mark.parametrize(("arabic", "latin"), [
+    ("أنغيلا", "anguilla"), ("المنامة", "manama"), ("نورماندي", "normandi"),
+    ("اليونيسيف", "unicef"), ("كاراباخ", "karabakh"), ("بنما", "panama")])
+def test_names_in_both_scripts_share_their_consonants(arabic: str, latin: str) -> None:
+    from migdocs.search.transliterate import arabic_skeleton, latin_skeleton
+
+    assert arabic_skeleton(arabic) == latin_skeleton(latin)
+
+
+def test_two_consonants_are_too_few_to_match_a_name(home: Path) -> None:
+    from migdocs.search.transliterate import latin_names
+
+    with migdocs.open(home) as repo:
+        assert latin_names(repo.backend.reader(), "هايتي", "text_fr") == []  # HT: hait, heat, ...

@@ -52,7 +52,7 @@ DICTIONARY_SENSES = 4
 MAX_UNIT_TERMS = 150
 _SENTENCE_END = (".", "!", "?", ":", ";", "\u061f", "\u061b", "\u06d4")
 
-Source = Literal["learned", "dictionary", "pivot"]
+Source = Literal["learned", "dictionary", "pivot", "transliterated"]
 #: Whether a lexicon was built with FreeDict: they may be absent, or left out on purpose.
 DictionaryState = Literal["used", "not installed", "not used"]
 Pair = tuple[str, str]

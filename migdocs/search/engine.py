@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from migdocs.errors import UsageError
@@ -28,7 +29,7 @@ from migdocs.repo.catalog import Catalog
 from migdocs.repo.model import Document
 from migdocs.search import query as q
 from migdocs.search import ranking, syntax
-from migdocs.search.backend import Backend, Reader
+from migdocs.search.backend import Backend, DocumentMatches, RankedDocument, Reader
 from migdocs.search.compile import Compiled, Filters, QueryCompiler
 from migdocs.search.highlight import Snippet, snippet
 from migdocs.search.ranking import FACETS, Candidate, Facts
@@ -48,6 +49,32 @@ SIMILAR_TEXT_CHARS = 50_000
 TIE_MARGIN = 10
 CITATION_ENTRIES = 50  # pages of a document read to find where it cites a symbol
 
+@dataclass
+class Scoring:
+    """What documents are scored by: `own` (the query's words as typed) and, for the
+    `foreign` documents only (no version in the query's language), `translated` (the words
+    with their translations)."""
+
+    own: q.Query
+    translated: q.Query | None = None
+    foreign: Callable[[str], bool] | None = None
+
+    def best(self, reader: Reader, *, filter: q.Query | None, documents: list[str] | None,
+             entries: int, limit: int | None = None) -> list[RankedDocument]:
+        if self.translated is None or self.foreign is None:
+            return reader.best_documents(self.own, filter=filter, documents=documents,
+                                         limit=limit, entries=entries)
+        if documents is None:
+            documents = list(reader.documents(self.translated, filter=filter))
+        foreign = [d for d in documents if self.foreign(d)]
+        mine = [d for d in documents if not self.foreign(d)]
+        ranked = [r for query, docs in ((self.own, mine), (self.translated, foreign)) if docs
+                  for r in reader.best_documents(query, filter=filter, documents=docs,
+                                                 limit=limit, entries=entries)]
+        ranked.sort(key=lambda r: -r.score)
+        return ranked[:limit] if limit is not None else ranked
+
+
 __all__ = ["Hit", "SearchResult", "SearchEngine", "SortOrder", "SORT_ORDERS", "MAX_LIMIT"]
 
 
@@ -63,6 +90,9 @@ class SearchEngine:
         self._lexicon = lexicon  # the current translation lexicon (cross-lingual search)
         self._facts: dict[str, Facts] = {}
         self._facts_generation: object = None
+        self._held: dict[str, frozenset[str]] = {}
+        self._held_generation: object = None
+        self._foreign: dict[tuple[str, ...], frozenset[str]] = {}
         self.speller = Speller(catalog)
 
     def close(self) -> None:
@@ -74,6 +104,35 @@ class SearchEngine:
             self._facts = self.catalog.document_facts()
             self._facts_generation = generation
         return self._facts
+
+    def held_languages(self) -> dict[str, frozenset[str]]:
+        """doc id -> the languages it holds a version in (read once per catalog change)."""
+        generation = self.catalog.generation()
+        if generation != self._held_generation:
+            held: dict[str, set[str]] = {}
+            for doc_id, language, _ in self.catalog.version_files():
+                held.setdefault(doc_id, set()).add(language)
+            self._held = {d: frozenset(langs) for d, langs in held.items()}
+            self._foreign = {}
+            self._held_generation = generation
+        return self._held
+
+    def _scoring(self, words: list[Compiled]) -> Scoring | None:
+        """How documents are scored: with translations only for documents that hold no
+        version in the query's languages."""
+        own = q.any_of([c.original or c.query for c in words])
+        if own is None:
+            return None
+        translated = [c.translation for c in words if c.translation is not None]
+        if not translated:
+            return Scoring(own)
+        held, mine = self.held_languages(), frozenset(translated[0].query_languages)
+        # Flat (each word, each word's translations): the backend scores each part once
+        # per search and reuses it (the per-word document sets have computed them).
+        parts = [p for c in words for p in (c.original or c.query,
+                                            *([c.translation.query()] if c.translation else []))]
+        return Scoring(own, q.any_of(parts),
+                       lambda doc_id: not (held.get(doc_id, frozenset()) & mine))
 
     def resolve_symbol_key(self, text: str) -> str | None:
         """The index key of the document a messy symbol spelling means, if it exists."""
@@ -94,7 +153,7 @@ class SearchEngine:
         notices = parsed.notices
         reader = self.backend.reader()
         compiler = QueryCompiler(reader, resolve_symbol=self.resolve_symbol_key, notices=notices,
-                                 translator=self._translator(parsed) if translate else None)
+                                 translator=self._translator(parsed, reader) if translate else None)
         filter_parts = [compiler.filter_query(filters)]
         words: list[Compiled] = []
         excluded: list[q.Query] = []
@@ -136,7 +195,7 @@ class SearchEngine:
             result.suggestion = self._suggestion(text, parsed, filters, translate=translate)
         return result
 
-    def _translator(self, parsed: syntax.ParsedQuery) -> QueryTranslator | None:
+    def _translator(self, parsed: syntax.ParsedQuery, reader: Reader) -> QueryTranslator | None:
         """Translates the query's words when the home has a lexicon."""
         lexicon = self._lexicon() if self._lexicon is not None else None
         if lexicon is None or not lexicon.exists:
@@ -144,7 +203,18 @@ class SearchEngine:
         from migdocs.search.translate import QueryTranslator
 
         return QueryTranslator(lexicon, [w.text for w in syntax.words(parsed.root)
-                                         if isinstance(w, syntax.Word)])
+                                         if isinstance(w, syntax.Word)], self.foreign_languages,
+                                reader)
+
+    def foreign_languages(self, own: tuple[str, ...]) -> frozenset[str]:
+        """The languages of the documents holding no version in any of `own`."""
+        held = self.held_languages()  # (empties the cache below when the catalog changed)
+        found = self._foreign.get(own)
+        if found is None:
+            mine = frozenset(own)
+            found = self._foreign[own] = frozenset().union(
+                *(langs for langs in held.values() if not langs & mine))
+        return found
 
     def similar(self, document: Document, *, filters: Filters, limit: int = 10,
                 page: int = 1) -> SearchResult:
@@ -188,9 +258,18 @@ class SearchEngine:
         if reader.entry_count() == 0:
             return SearchResult(text, 0, page, limit, sort, [], {name: {} for name in FACETS},
                                 notices=notices, words=count_words)
-        scoring = q.any_of([c.query for c in words])
+        scoring = self._scoring(words)
+        direct: list[DocumentMatches | None] = [None] * len(words)  # translated words only
         if words:
-            per_word = [reader.documents(c.query, filter=filter_q) for c in words]
+            per_word = []
+            for i, c in enumerate(words):
+                if c.translation is not None and scoring is not None and scoring.foreign:
+                    from migdocs.search.translate import word_documents
+
+                    matched, direct[i] = word_documents(reader, c, filter_q, scoring.foreign)
+                    per_word.append(matched)
+                else:
+                    per_word.append(reader.documents(c.query, filter=filter_q))
         else:
             per_word = [reader.documents(None, filter=filter_q)]
         found = ranking.candidates(per_word, [c.clause.occur for c in words], pinned=pinned,
@@ -202,8 +281,8 @@ class SearchEngine:
             for doc_id in reader.documents(excluded_q):
                 found.pop(doc_id, None)
         if keep is not None and scoring is not None:
-            ranking.apply_scores(found.values(), reader.best_documents(
-                scoring, filter=filter_q, documents=list(found), entries=CITATION_ENTRIES))
+            ranking.apply_scores(found.values(), scoring.best(
+                reader, filter=filter_q, documents=list(found), entries=CITATION_ENTRIES))
             found = {d: c for d, c in found.items() if keep(c)}
         facts = self.facts()
         start = (page - 1) * limit
@@ -214,22 +293,22 @@ class SearchEngine:
         if scoring is not None:
             unscored = [c for c in shown if not c.entries]
             if unscored:
-                ranking.apply_scores(unscored, reader.best_documents(
-                    scoring, filter=filter_q, documents=[c.doc_id for c in unscored],
+                ranking.apply_scores(unscored, scoring.best(
+                    reader, filter=filter_q, documents=[c.doc_id for c in unscored],
                     entries=SNIPPET_CANDIDATES))
         highlight_terms = _merge_terms(words)
         hits = [self._hit(c, highlight_terms) for c in shown]
         if any(c.translation for c in words):
             from migdocs.search.translate import explain
 
-            explain(reader, words, per_word, hits)
+            explain(words, per_word, direct, hits)
         shown_sort = sort if words or sort != "relevance" else "symbol"  # nothing to score
         return SearchResult(text, len(found), page, limit, shown_sort, hits,
                             ranking.facets(found.values(), facts), notices=notices,
                             words=count_words)
 
     def _order(self, reader: Reader, found: list[Candidate], facts: dict[str, Facts],
-               scoring: q.Query | None, filter_q: q.Query | None, *, sort: SortOrder,
+               scoring: Scoring | None, filter_q: q.Query | None, *, sort: SortOrder,
                wanted: int, pinned: str | None, universe: int) -> list[Candidate]:
         """Candidates in result order, exact up to `wanted` (the rest follow unordered)."""
         if scoring is None or sort == "symbol":
@@ -258,13 +337,14 @@ class SearchEngine:
         return out
 
     @staticmethod
-    def _best(reader: Reader, tier: list[Candidate], scoring: q.Query, filter_q: q.Query | None,
+    def _best(reader: Reader, tier: list[Candidate], scoring: Scoring, filter_q: q.Query | None,
               wanted: int, facts: dict[str, Facts], *, whole: bool) -> list[Candidate]:
         """The `wanted` best-scored candidates of one tier, in order. `whole`: the tier is
         every document the query matches (no need to name them to the backend)."""
-        ranked = reader.best_documents(scoring, filter=filter_q,
-                                       documents=None if whole else [c.doc_id for c in tier],
-                                       limit=wanted + TIE_MARGIN, entries=SNIPPET_CANDIDATES)
+        ranked = scoring.best(reader, filter=filter_q,
+                              documents=None if whole and scoring.translated is None
+                              else [c.doc_id for c in tier],
+                              limit=wanted + TIE_MARGIN, entries=SNIPPET_CANDIDATES)
         by_doc = {c.doc_id: c for c in tier}
         best = [by_doc[r.doc_id] for r in ranked if r.doc_id in by_doc]
         ranking.apply_scores(best, ranked)

@@ -11,6 +11,7 @@ import json
 import sqlite3
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -216,6 +217,8 @@ def readings(lexicon: Lexicon, word: str, language: str | None = None) -> list[R
 #: bench/crosslingual (B in French): 0.5 -> 1.0 raised ar->fr 0.38 -> 0.47, es->fr 0.73 ->
 #: 0.80, en->fr 0.78 -> 0.81 (tuned on the benchmark's own queries: see docs/crosslingual.md).
 TRANSLATION_WEIGHT = 1.0
+#: The score of a name matched by its consonants (`migdocs.search.transliterate`).
+TRANSLITERATION_P = 0.5
 #: Translations per word and target language used at query time.
 QUERY_TRANSLATIONS = 3
 
@@ -226,6 +229,9 @@ class WordTranslation:
 
     word: str
     read_as: tuple[str, ...]  # the languages the word was read in
+    #: The query's languages (`query_languages`): a document holding a version in one of
+    #: them is ranked on its own matches only, never on translations.
+    query_languages: tuple[str, ...]
     targets: dict[str, list[Translation]]
 
     def terms(self) -> dict[str, set[str]]:
@@ -246,20 +252,57 @@ class WordTranslation:
         return q.Or(tuple(parts))
 
 
-class QueryTranslator:
-    """Chooses, for each query word, the languages it is written in and its best
-    translations into the others. Written languages come from the whole query: the
-    languages in which most of its words were seen (a word alone says little: `pension`
-    is English, French and Spanish); when no word was seen anywhere, every language."""
+def query_languages(lexicon: Lexicon, words: list[str]) -> tuple[str, ...]:
+    """The language(s) the query is written in, decided once for the whole query: by
+    script first (Arabic letters can only be Arabic; Latin letters only English, French or
+    Spanish), then by the lexicon's word forms: the languages in which most of the query's
+    words were seen (a word alone says little: `pension` is English, French and Spanish);
+    every language of the script when no word was seen."""
+    from migdocs.indexer.analysis import is_arabic
 
-    def __init__(self, lexicon: Lexicon, words: list[str]) -> None:
+    letters = [w for w in words if any(c.isalpha() for c in w)]
+    arabic = [w for w in letters if is_arabic(w)]
+    if letters and len(arabic) == len(letters):
+        return ("ar",)
+    possible = tuple(lang for lang in ANALYZED if lang != "ar") if not arabic else ANALYZED
+    votes: Counter[str] = Counter()
+    for word in words:
+        votes.update(set(lexicon.languages_of(word)) & set(possible))
+    best = max(votes.values(), default=0)
+    return tuple(lang for lang in possible if votes[lang] == best) if best else possible
+
+
+class QueryTranslator:
+    """Chooses, for each query word, its best translations out of the query's languages
+    (`query_languages`) into the others."""
+
+    def __init__(self, lexicon: Lexicon, words: list[str],
+                 held: Callable[[tuple[str, ...]], frozenset[str]] | None = None,
+                 reader: Reader | None = None) -> None:
+        """`held(query languages)`: the languages of the documents that hold no version in
+        the query's languages (translations into other languages could only lift documents
+        that are ranked on their own matches anyway, and cost most of the time)."""
         self.lexicon = lexicon
-        votes: Counter[str] = Counter()
-        for word in words:
-            votes.update(set(lexicon.languages_of(word)))
-        best = max(votes.values(), default=0)
-        self.languages: tuple[str, ...] = (tuple(lang for lang in ANALYZED if votes[lang] == best)
-                                           if best else ANALYZED)
+        self.reader = reader  # for names matched by transliteration
+        self.languages = query_languages(lexicon, words)
+        others = frozenset(ANALYZED) - set(self.languages)
+        self.targets = others if held is None else others & held(self.languages)
+
+    def _add_names(self, word: str, chosen: dict[str, list[Translation]]) -> None:
+        """An Arabic word may be a name, which the lexicon rarely knows (it learned
+        `أنغيلا` -> `cayman`): the index's words of each language with its consonants are
+        added (`أنغيلا` -> `anguilla`)."""
+        from migdocs.indexer.entries import text_field
+        from migdocs.search.transliterate import latin_names
+
+        assert self.reader is not None
+        for lang in sorted(self.targets - {"ar"}):
+            known = {t.term for t in chosen.get(lang, [])}
+            chosen.setdefault(lang, []).extend(
+                Translation(lang, name, name, TRANSLITERATION_P, "transliterated")
+                for name in latin_names(self.reader, word, text_field(lang)) if name not in known)
+            if not chosen[lang]:
+                del chosen[lang]
 
     def translate(self, word: str) -> WordTranslation | None:
         """The word's translations out of the query's languages, or None when it has none."""
@@ -272,36 +315,49 @@ class QueryTranslator:
                 continue
             read_as.append(lang)
             for t in self.lexicon.lookup(lang, next(iter(terms))):
-                if t.language in self.languages or t.term in own[t.language]:
-                    continue  # the word itself is searched there already
+                if t.language not in self.targets or t.term in own[t.language]:
+                    continue  # no document to find there, or the word itself is searched
                 kept = targets.setdefault(t.language, {})
                 if t.term not in kept or kept[t.term].p < t.p:
                     kept[t.term] = t
         chosen = {lang: sorted(ts.values(), key=lambda t: -t.p)[:QUERY_TRANSLATIONS]
                   for lang, ts in targets.items()}
+        if self.languages == ("ar",) and self.reader is not None:
+            self._add_names(word, chosen)
         if not chosen:
             return None
-        return WordTranslation(word, tuple(read_as), chosen)
+        return WordTranslation(word, tuple(read_as), self.languages, chosen)
 
 
-def explain(reader: Reader, words: list[Compiled], per_word: list[DocumentMatches],
-            hits: list[Hit]) -> None:
+def word_documents(reader: Reader, compiled: Compiled, filter_q: Query | None,
+                   foreign: Callable[[str], bool]) -> tuple[DocumentMatches, DocumentMatches]:
+    """(documents matching a translated word, those matching the word itself). Translated
+    evidence counts only for `foreign` documents (no version in the query's language): a
+    document the user can read in their own language is judged on that, as untranslated
+    search would (on the full corpus, translations of a French query lifted English and
+    Spanish versions of other documents above the French one: MRR 1.000 -> 0.975)."""
+    assert compiled.translation is not None and compiled.original is not None
+    direct = reader.documents(compiled.original, filter=filter_q)
+    merged = dict(direct)
+    for doc_id, langs in reader.documents(compiled.translation.query(), filter=filter_q).items():
+        if foreign(doc_id):
+            merged[doc_id] = merged.get(doc_id, frozenset()) | langs
+    return merged, direct
+
+
+def explain(words: list[Compiled], per_word: list[DocumentMatches],
+            direct_per_word: list[DocumentMatches | None], hits: list[Hit]) -> None:
     """Sets `matched_via` on each hit that has a query word only through its translations:
     the word, the language and the translated words (as highlighted in its snippets, else
     as the lexicon writes them). `words` are the compiled clauses, `per_word` the documents
-    each matched. One extra lookup per translated word, over the shown documents only."""
+    each matched, `direct_per_word` those matching the word itself (no lookup here)."""
     from migdocs.indexer.analysis import ELISION, term
-    from migdocs.search import query as q
     from migdocs.search.results import MatchedVia
 
-    shown = q.any_of([q.Term("doc_id", h.id) for h in hits])
-    if shown is None:
-        return
-    for compiled, matched in zip(words, per_word, strict=True):
+    for compiled, matched, direct in zip(words, per_word, direct_per_word, strict=True):
         translation = compiled.translation
-        if translation is None:
+        if translation is None or direct is None:
             continue
-        direct = reader.documents(compiled.original, filter=shown)
         for hit in hits:
             if hit.id in direct or hit.id not in matched:
                 continue
