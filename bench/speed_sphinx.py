@@ -24,18 +24,16 @@ single node runs.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import random
 import re
 import shutil
-import signal
-import socket
 import sqlite3
 import subprocess
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from migdocs.search import sphinx_local
 
 ENGINES = {"sphinx1": 1, "sphinx2": 2}
 INDEX = "migdocs"
@@ -46,62 +44,21 @@ class Cluster:
     directory: Path
     port: int
     nodes: int
-    processes: list[subprocess.Popen] = field(default_factory=list)
+    local: sphinx_local.LocalCluster = field(default_factory=sphinx_local.LocalCluster)
 
     @property
     def url(self) -> str:
         return f"sphinxql://127.0.0.1:{self.port}/{INDEX}"
 
+    @property
+    def processes(self) -> list[subprocess.Popen]:
+        return self.local.processes
+
     def node_ports(self) -> list[int]:
         return [self.port + 2 * i for i in range(1, self.nodes + 1)]
 
     def stop(self) -> None:
-        """SIGTERM to each searchd by its pid (it saves its RAM chunk and exits), front first."""
-        for proc in reversed(self.processes):
-            if proc.poll() is None:
-                proc.terminate()
-        for proc in self.processes:
-            try:
-                proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-def free_port_block(size: int) -> int:
-    rng = random.Random()
-    for _ in range(200):
-        base = rng.randrange(20000, 60000 - size)
-        if ports_free(base, size):
-            return base
-    raise SystemExit("no free block of loopback ports for a Sphinx cluster")
-
-
-def ports_free(base: int, size: int) -> bool:
-    try:
-        for port in range(base, base + size):
-            with socket.socket() as s:
-                s.bind(("127.0.0.1", port))
-    except OSError:
-        return False
-    return True
-
-
-def _die_with_the_benchmark() -> None:
-    """In the child before exec: SIGTERM when the benchmark dies (prctl PR_SET_PDEATHSIG)."""
-    ctypes.CDLL(None).prctl(1, signal.SIGTERM)
-
-
-def _wait_port(port: int, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 120  # a reused shard reloads its RAM chunk first
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"searchd exited {proc.returncode}; see {log}")
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise SystemExit(f"nothing answers on 127.0.0.1:{port}; see {log}")
+        self.local.stop(timeout=60)
 
 
 def written_port(directory: Path) -> int | None:
@@ -119,19 +76,18 @@ def running(directory: Path, nodes: int, migdocs: str, *, reuse: bool) -> Iterat
     port = written_port(directory) if reuse else None
     if port is None:
         shutil.rmtree(directory, ignore_errors=True)
-        port = free_port_block(2 * nodes + 2)
+        port = sphinx_local.free_port_block(2 * nodes + 2)
         subprocess.run([migdocs, "engine", "sphinx-config", "--nodes", str(nodes), "--port", str(port),
                         "--dir", str(directory)], check=True, capture_output=True)
     cluster = Cluster(directory, port, nodes)
     confs = [directory / f"node-{i}.conf" for i in range(1, nodes + 1)] + [directory / "front.conf"]
     try:
-        for conf, sql_port in zip(confs, [*cluster.node_ports(), port], strict=True):
-            log = conf.with_suffix(".log")
-            with log.open("a") as out:
-                proc = subprocess.Popen(["searchd", "--config", str(conf), "--nodetach"], stdout=out,
-                                        stderr=subprocess.STDOUT, preexec_fn=_die_with_the_benchmark)
-            cluster.processes.append(proc)
-            _wait_port(sql_port, proc, log)
+        # 120 s: a reused shard reloads its RAM chunk before it answers
+        cluster.local = sphinx_local.start(list(zip(confs, [*cluster.node_ports(), port], strict=True)),
+                                           wait=120, append_log=True)
+    except sphinx_local.LocalClusterError as exc:
+        raise SystemExit(str(exc)) from exc
+    try:
         yield cluster
     finally:
         cluster.stop()
@@ -205,7 +161,7 @@ def measure(engine: str, run: Path, whoosh_home: Path, *, migdocs: str, measured
     reuse = skip_ingest and built.exists() and built.read_text(encoding="utf-8").endswith(stamp)
     if reuse:
         port = written_port(folder / "cluster")
-        reuse = port is not None and ports_free(port, 2 * nodes + 2)
+        reuse = port is not None and sphinx_local.ports_free(port, 2 * nodes + 2)
     result: dict[str, object] = {"nodes": nodes, "reused": reuse}
     t0 = time.perf_counter()
     if not reuse:

@@ -89,8 +89,9 @@ def test_ci_script_starts_and_stops_a_cluster(tmp_path: Path) -> None:
     import subprocess
     import sys
 
+    from migdocs.search.sphinx_local import free_port_block
     from migdocs.search.sphinxql import EngineError, connect
-    from tests.sphinx_cluster import SCRIPT, free_port_block
+    from tests.sphinx_cluster import SCRIPT
 
     if shutil.which("searchd") is None:
         pytest.skip("searchd is not installed (apt-get install sphinxsearch)")
@@ -107,6 +108,20 @@ def test_ci_script_starts_and_stops_a_cluster(tmp_path: Path) -> None:
     assert stopped.returncode == 0
     with pytest.raises(EngineError):
         connect("127.0.0.1", port)
+
+
+def test_a_searchd_that_cannot_start_is_one_error_naming_its_log(tmp_path: Path) -> None:
+    import shutil
+
+    from migdocs.search import sphinx_local
+
+    if shutil.which("searchd") is None:
+        pytest.skip("searchd is not installed (apt-get install sphinxsearch)")
+    conf = tmp_path / "node-1.conf"
+    conf.write_text("searchd {\n  listen = 127.0.0.1:1:mysql41\n  no_such_setting = 1\n", encoding="utf-8")
+    with pytest.raises(sphinx_local.LocalClusterError, match=r"node-1\.log"):
+        sphinx_local.start([(conf, sphinx_local.free_port_block(1))], wait=10)
+    assert (tmp_path / "node-1.log").exists()
 
 
 def test_cluster_has_the_schema_migdocs_writes(sphinx_cluster: Cluster) -> None:
