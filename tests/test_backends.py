@@ -385,3 +385,32 @@ def test_whoosh_term_scores_are_whoosh_own(tmp_path: Path) -> None:
             assert ours == theirs, (field, text)  # exactly: the same expression on the same numbers
     assert reader.top(q.Term("text_en", "forc"))[0].doc_id == "X/1"
     backend.close()
+
+
+def test_a_reader_lasts_until_the_index_changes(backend: Backend) -> None:
+    """What the search layer derives per reader (Arabic names' skeletons) is built once per
+    index state, not at every search; a write gives a new reader that sees it."""
+    load(backend)
+    first = backend.reader()
+    assert backend.reader() is first
+    with backend.writer() as writer:
+        writer.replace("X/1", document("X/1", "Zanzibar", [("en", 1, "zanzibar")]))
+    second = backend.reader()
+    assert second is not first
+    assert set(second.documents(en("zanzibar"))) == {"X/1"}
+
+
+def test_whoosh_mapped_file_reads_like_a_file() -> None:
+    import io
+
+    from migdocs.search.whoosh_backend import _MappedFile
+
+    data = b"ab\ncd\n" + b"x" * 10000 + b"\nlast"
+    ours, theirs = _MappedFile(memoryview(data)), io.BytesIO(data)
+    for _ in range(5):
+        assert ours.readline() == theirs.readline()
+    ours.seek(4), theirs.seek(4)
+    for size in (1, 5, 0, -1, 3):
+        assert ours.read(size) == theirs.read(size)
+        assert ours.tell() == theirs.tell()
+    assert ours.seek(-3, 2) == theirs.seek(-3, 2)

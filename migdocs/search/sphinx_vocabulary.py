@@ -29,6 +29,20 @@ class SphinxVocabulary:
         self._db: sqlite3.Connection | None = None
         self._pending: Counter[tuple[str, str]] = Counter()
         self._by_letter: dict[tuple[str, str], list[str]] = {}
+        self._commits = 0  # this process's changes; other processes' show in the file's stat
+
+    def state(self) -> tuple[int, int, int]:
+        """Changes whenever any process changes the vocabulary (the SQLite file is rewritten
+        on each commit), so what is derived from it can be kept until then."""
+        try:
+            found = self.path.stat() if self.path else None
+        except OSError:
+            found = None
+        return (self._commits, found.st_mtime_ns, found.st_size) if found else (self._commits, 0, 0)
+
+    def forget(self) -> None:
+        """Drop what was derived from the vocabulary (another process changed it)."""
+        self._by_letter.clear()
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -53,6 +67,7 @@ class SphinxVocabulary:
                 ((f, t, n) for (f, t), n in self._pending.items()))
         self._pending.clear()
         self._by_letter.clear()
+        self._commits += 1
 
     def rollback(self) -> None:
         self._pending.clear()
@@ -62,6 +77,7 @@ class SphinxVocabulary:
             self.db.execute("DELETE FROM vocabulary")
         self._pending.clear()
         self._by_letter.clear()
+        self._commits += 1
 
     def prefix(self, field: str, prefix: str) -> list[tuple[str, int]]:
         rows = self.db.execute(

@@ -80,10 +80,16 @@ class _MappedFile:
         return out
 
     def readline(self) -> bytes:
-        rest = bytes(self._buf[self._pos:])
-        line = rest[:rest.find(b"\n") + 1 or len(rest)]
-        self._pos += len(line)
-        return line
+        start = end = self._pos
+        while end < len(self._buf):  # a block at a time, not the rest of the file
+            block = bytes(self._buf[end:end + 4096])
+            newline = block.find(b"\n")
+            if newline != -1:
+                end += newline + 1
+                break
+            end += len(block)
+        self._pos = end
+        return bytes(self._buf[start:end])
 
     def seek(self, offset: int, whence: int = 0) -> int:
         self._pos = offset if whence == 0 else (self._pos + offset if whence == 1
@@ -365,7 +371,6 @@ class WhooshReader:
         scores: defaultdict[int, float] = defaultdict(float)
         context = self.searcher.context()
         for part in _parts(query):
-            wquery = _whoosh(part)
             for sub, offset in self.searcher.leaf_searchers():
                 deleted = sub.reader().has_deletions()
                 is_deleted = sub.reader().is_deleted
@@ -380,7 +385,7 @@ class WhooshReader:
                         if (allow is None or n + offset in allow) and not (deleted and is_deleted(n)):
                             scores[n + offset] += score
                     continue
-                matcher = wquery.matcher(sub, context)
+                matcher = _whoosh(part).matcher(sub, context)
                 while matcher.is_active():
                     n = matcher.id()
                     if (allow is None or n + offset in allow) and not (deleted and is_deleted(n)):
