@@ -280,6 +280,8 @@ class SearchEngine:
         for excluded_q in excluded:
             for doc_id in reader.documents(excluded_q):
                 found.pop(doc_id, None)
+        if scoring is not None and scoring.foreign is not None and coverage:
+            _rank_together(reader, words, found, scoring.foreign, filter_q)
         if keep is not None and scoring is not None:
             ranking.apply_scores(found.values(), scoring.best(
                 reader, filter=filter_q, documents=list(found), entries=CITATION_ENTRIES))
@@ -404,6 +406,19 @@ class SearchEngine:
             return None
         found = self.search(corrected, filters=filters, limit=1, suggest=False, translate=translate)
         return corrected if found.total else None
+
+
+def _rank_together(reader: Reader, words: list[Compiled], found: dict[str, Candidate],
+                   foreign: Callable[[str], bool], filter_q: q.Query | None) -> None:
+    """Sets `together` (see ranking.tiers) on the documents ranked through translations
+    that match two words or more: one entry list per word, among those documents only."""
+    chosen = [d for d, c in found.items() if c.matched > 1 and foreign(d)]
+    if not chosen:
+        return
+    levels = ranking.together([reader.top(c.query, filter=filter_q, documents=chosen)
+                               for c in words])
+    for doc_id in chosen:
+        found[doc_id].together = levels.get(doc_id, 0)
 
 
 def _single_word(parsed: syntax.ParsedQuery, words: Sequence[Compiled]) -> str | None:

@@ -28,6 +28,9 @@ class Candidate:
     doc_id: str
     languages: frozenset[str] = frozenset()
     matched: int = 0
+    #: For a document ranked through translations: the most query words one of its pages
+    #: has (with its record); its tier instead of `matched` (see `tiers`).
+    together: int | None = None
     score: float = 0.0
     entries: list[ScoredEntry] = field(default_factory=list)  # best first, once scored
 
@@ -70,11 +73,35 @@ def apply_scores(found: Iterable[Candidate], ranked: Iterable[RankedDocument]) -
 
 
 def tiers(found: Iterable[Candidate], pinned: str | None) -> list[list[Candidate]]:
-    """The pinned document, then documents by coverage, most words first."""
+    """The pinned document, then documents by coverage, most words first: the words of a
+    document found through translations count when one page has them together (a
+    translation matches any of a word's senses, and a 180,000-character paper has them
+    all somewhere: on the whole corpus, English-only papers reached a French query's four
+    words through translation anywhere and outranked the French document with three)."""
     groups: dict[tuple[bool, int], list[Candidate]] = {}
     for c in found:
-        groups.setdefault((c.doc_id != pinned, -c.matched), []).append(c)
+        level = c.matched if c.together is None else c.together
+        groups.setdefault((c.doc_id != pinned, -level), []).append(c)
     return [groups[k] for k in sorted(groups)]
+
+
+def together(entries_per_word: Sequence[Iterable[ScoredEntry]]) -> dict[str, int]:
+    """doc id -> the most words (of those whose matching entries are given) that one page
+    of the document matches, counting its record (title, symbol, entity) with every page."""
+    pages: dict[tuple[str, tuple[str, ...], int], set[int]] = {}
+    records: dict[str, set[int]] = {}
+    for i, entries in enumerate(entries_per_word):
+        for e in entries:
+            if e.kind == "meta":
+                records.setdefault(e.doc_id, set()).add(i)
+            else:
+                pages.setdefault((e.doc_id, e.language, e.page), set()).add(i)
+    best = {d: len(words) for d, words in records.items()}
+    for (doc_id, _, _), words in pages.items():
+        level = len(words | records.get(doc_id, set()))
+        if level > best.get(doc_id, 0):
+            best[doc_id] = level
+    return best
 
 
 def facets(found: Iterable[Candidate], facts: dict[str, Facts]) -> dict[str, dict[str, int]]:
