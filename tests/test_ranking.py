@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from migdocs.search import ranking
-from migdocs.search.backend import ScoredEntry
+from migdocs.search.backend import EntryKey, words_together
 from migdocs.search.ranking import Candidate
 
 
-def entry(doc_id: str, page: int, kind: str = "page", language: str = "en") -> ScoredEntry:
-    return ScoredEntry(doc_id, kind, (language,), page, None, 1.0)  # type: ignore[arg-type]
+def entry(doc_id: str, page: int, kind: str = "page", language: str = "en") -> EntryKey:
+    return doc_id, kind == "meta", (doc_id, language, page)
 
 
 def test_together_counts_the_words_of_the_best_page_with_the_record() -> None:
@@ -17,12 +17,12 @@ def test_together_counts_the_words_of_the_best_page_with_the_record() -> None:
         [entry("long", 2), entry("short", 1)],          # word 1
         [entry("long", 3), entry("short", 0, "meta")],  # word 2: short has it in its title
     ]
-    assert ranking.together(per_word) == {"long": 1, "short": 3}
+    assert words_together(per_word) == {"long": 1, "short": 3}
 
 
 def test_together_keeps_language_versions_apart() -> None:
     per_word = [[entry("doc", 1, language="en")], [entry("doc", 1, language="es")]]
-    assert ranking.together(per_word) == {"doc": 1}
+    assert words_together(per_word) == {"doc": 1}
 
 
 def test_tiers_rank_a_translated_document_by_its_words_together() -> None:

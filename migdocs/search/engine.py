@@ -31,7 +31,7 @@ from migdocs.search import query as q
 from migdocs.search import ranking, syntax
 from migdocs.search.backend import Backend, DocumentMatches, RankedDocument, Reader
 from migdocs.search.compile import Compiled, Filters, QueryCompiler
-from migdocs.search.highlight import Snippet, snippet
+from migdocs.search.highlight import Window, window
 from migdocs.search.ranking import FACETS, Candidate, Facts
 from migdocs.search.results import MAX_LIMIT, SORT_ORDERS, Hit, SearchResult, SortOrder
 from migdocs.search.suggest import Speller
@@ -42,6 +42,10 @@ if TYPE_CHECKING:
 MAX_CLAUSES = 32  # top-level words and groups of one query
 SNIPPETS_PER_HIT = 2
 SNIPPET_CANDIDATES = 6  # best entries of a document considered for its snippets
+#: Characters of a hit's pages read for its snippets, beyond its first two pages: six pages
+#: of a UN Parallel Corpus text are ~6,000; six of a long paper 20,000-60,000, which made
+#: snippets a third of a translated search's time on the whole corpus.
+SNIPPET_CHARS_READ = 12_000
 SIMILAR_TERMS = 12  # per language version
 SIMILAR_TEXT_CHARS = 50_000
 #: Documents asked of the backend beyond those wanted, so ties at the cut are broken by
@@ -356,21 +360,28 @@ class SearchEngine:
     def _hit(self, match: Candidate, terms: dict[str, set[str]]) -> Hit:
         document = self.catalog.document(match.doc_id)
         assert document is not None, f"index entry for {match.doc_id} without catalog record"
-        candidates: list[tuple[int, int, Snippet]] = []
+        candidates: list[tuple[int, int, str, Window]] = []
+        read = 0
         for rank, entry in enumerate(match.entries[:SNIPPET_CANDIDATES]):
             if entry.kind != "page" or not terms:
                 continue
+            if read >= SNIPPET_CHARS_READ and len(candidates) >= SNIPPETS_PER_HIT:
+                break
             language = entry.language[0]
             page = self.catalog.page(match.doc_id, language, entry.page)
             if page is None:
                 continue
-            found = snippet(page.text, language=entry.page_language or language,
-                            page=page.number, terms=terms)
-            found.language = language
-            distinct = {found.text[s:e].casefold() for s, e in found.highlights}
-            candidates.append((-len(distinct), rank, found))
-        # The pages showing the most query words, then the best scored.
-        snippets = [c[2] for c in sorted(candidates, key=lambda c: c[:2])[:SNIPPETS_PER_HIT]]
+            read += len(page.text)
+            found = window(page.text, language=entry.page_language or language,
+                           page=page.number, terms=terms)
+            candidates.append((-len(found.words()), rank, language, found))
+        # The pages showing the most query words, then the best scored; only those two are
+        # cut out.
+        snippets = []
+        for _, _, language, best in sorted(candidates, key=lambda c: c[:2])[:SNIPPETS_PER_HIT]:
+            shown = best.snippet()
+            shown.language = language  # the version's (its page may be in another)
+            snippets.append(shown)
         return Hit(symbol=document.symbol, id=document.id, title=_title(document),
                    entity=document.entity, type=document.type, sessions=document.sessions,
                    languages=[v.language for v in document.versions if v.file is not None]
@@ -415,8 +426,7 @@ def _rank_together(reader: Reader, words: list[Compiled], found: dict[str, Candi
     chosen = [d for d, c in found.items() if c.matched > 1 and foreign(d)]
     if not chosen:
         return
-    levels = ranking.together([reader.top(c.query, filter=filter_q, documents=chosen)
-                               for c in words])
+    levels = reader.together([c.query for c in words], documents=chosen, filter=filter_q)
     for doc_id in chosen:
         found[doc_id].together = levels.get(doc_id, 0)
 

@@ -85,25 +85,6 @@ def tiers(found: Iterable[Candidate], pinned: str | None) -> list[list[Candidate
     return [groups[k] for k in sorted(groups)]
 
 
-def together(entries_per_word: Sequence[Iterable[ScoredEntry]]) -> dict[str, int]:
-    """doc id -> the most words (of those whose matching entries are given) that one page
-    of the document matches, counting its record (title, symbol, entity) with every page."""
-    pages: dict[tuple[str, tuple[str, ...], int], set[int]] = {}
-    records: dict[str, set[int]] = {}
-    for i, entries in enumerate(entries_per_word):
-        for e in entries:
-            if e.kind == "meta":
-                records.setdefault(e.doc_id, set()).add(i)
-            else:
-                pages.setdefault((e.doc_id, e.language, e.page), set()).add(i)
-    best = {d: len(words) for d, words in records.items()}
-    for (doc_id, _, _), words in pages.items():
-        level = len(words | records.get(doc_id, set()))
-        if level > best.get(doc_id, 0):
-            best[doc_id] = level
-    return best
-
-
 def facets(found: Iterable[Candidate], facts: dict[str, Facts]) -> dict[str, dict[str, int]]:
     found = list(found)
     known = [f for f in (facts.get(c.doc_id) for c in found) if f is not None]
