@@ -151,6 +151,17 @@ class SearchEngine:
                limit: int = 10, page: int = 1, suggest: bool = True,
                translate: bool = True) -> SearchResult:
         _check_paging(sort, limit, page)
+        result, parsed = self._run(text, filters=filters, sort=sort, limit=limit, page=page,
+                                   translate=translate)
+        if suggest:
+            result.suggestion = self._suggestion(text, parsed, filters, translate=translate)
+        return result
+
+    def _run(self, text: str, *, filters: Filters, sort: SortOrder = "relevance",
+             limit: int = 10, page: int = 1, translate: bool = True,
+             count_only: bool = False) -> tuple[SearchResult, syntax.ParsedQuery]:
+        """The search, and the query as parsed; `count_only`: only its total (no ranking,
+        facets or hits), as did-you-mean needs to know the correction finds something."""
         parsed = syntax.parse(text)
         if symbols.spellings(text):  # `S/RES/2208 (2015)`, `S/RES/2208(2015)`: one symbol
             parsed = syntax.ParsedQuery(text, syntax.Group([syntax.Clause(syntax.Word(text.strip()))]))
@@ -194,10 +205,9 @@ class SearchEngine:
         if cited:  # a symbol: its document, then documents that cite exactly that symbol
             keep = lambda c: c.doc_id == pinned or self._cites(c, cited)  # noqa: E731
         result = self._execute(reader, text, words, filter_q, excluded, pinned=pinned, sort=sort,
-                               limit=limit, page=page, notices=notices, keep=keep)
-        if suggest:
-            result.suggestion = self._suggestion(text, parsed, filters, translate=translate)
-        return result
+                               limit=limit, page=page, notices=notices, keep=keep,
+                               count_only=count_only)
+        return result, parsed
 
     def _translator(self, parsed: syntax.ParsedQuery, reader: Reader) -> QueryTranslator | None:
         """Translates the query's words when the home has a lexicon."""
@@ -257,7 +267,8 @@ class SearchEngine:
     def _execute(self, reader: Reader, text: str, words: list[Compiled], filter_q: q.Query | None,
                  excluded: list[q.Query], *, pinned: str | None, sort: SortOrder, limit: int,
                  page: int, notices: list[str], coverage: bool = True,
-                 keep: Callable[[Candidate], bool] | None = None) -> SearchResult:
+                 keep: Callable[[Candidate], bool] | None = None,
+                 count_only: bool = False) -> SearchResult:
         count_words = len(words) if coverage else 0
         if reader.entry_count() == 0:
             return SearchResult(text, 0, page, limit, sort, [], {name: {} for name in FACETS},
@@ -284,12 +295,15 @@ class SearchEngine:
         for excluded_q in excluded:
             for doc_id in reader.documents(excluded_q):
                 found.pop(doc_id, None)
-        if scoring is not None and scoring.foreign is not None and coverage:
-            _rank_together(reader, words, found, scoring.foreign, filter_q)
         if keep is not None and scoring is not None:
             ranking.apply_scores(found.values(), scoring.best(
                 reader, filter=filter_q, documents=list(found), entries=CITATION_ENTRIES))
             found = {d: c for d, c in found.items() if keep(c)}
+        if count_only:
+            return SearchResult(text, len(found), page, limit, sort, [], {}, notices=notices,
+                                words=count_words)
+        if scoring is not None and scoring.foreign is not None and coverage:
+            _rank_together(reader, words, found, scoring.foreign, filter_q)
         facts = self.facts()
         start = (page - 1) * limit
         universe = len(set().union(*per_word)) if scoring is not None else 0
@@ -415,7 +429,8 @@ class SearchEngine:
                 changed = True
         if not changed:
             return None
-        found = self.search(corrected, filters=filters, limit=1, suggest=False, translate=translate)
+        found, _ = self._run(corrected, filters=filters, limit=1, translate=translate,
+                             count_only=True)
         return corrected if found.total else None
 
 
