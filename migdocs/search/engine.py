@@ -45,7 +45,7 @@ SNIPPET_CANDIDATES = 6  # best entries of a document considered for its snippets
 #: Characters of a hit's pages read for its snippets, beyond its first two pages: six pages
 #: of a UN Parallel Corpus text are ~6,000; six of a long paper 20,000-60,000, which made
 #: snippets a third of a translated search's time on the whole corpus.
-SNIPPET_CHARS_READ = 12_000
+SNIPPET_CHARS_READ = 6_000
 SIMILAR_TERMS = 12  # per language version
 SIMILAR_TEXT_CHARS = 50_000
 #: Documents asked of the backend beyond those wanted, so ties at the cut are broken by
@@ -429,9 +429,14 @@ class SearchEngine:
                 changed = True
         if not changed:
             return None
-        found, _ = self._run(corrected, filters=filters, limit=1, translate=translate,
-                             count_only=True)
-        return corrected if found.total else None
+        # As typed first: a correction is a word of some document, so it is nearly always
+        # found without its translations, which cost a third more to look up.
+        for translated in (False, True) if translate else (False,):
+            found, _ = self._run(corrected, filters=filters, limit=1, translate=translated,
+                                 count_only=True)
+            if found.total:
+                return corrected
+        return None
 
 
 def _rank_together(reader: Reader, words: list[Compiled], found: dict[str, Candidate],
