@@ -15,17 +15,27 @@ identical):
   index (this baseline is told the query's language; migdocs is not).
 Metrics per language: MRR@10 (1/rank of the expected document, 0 beyond 10) and
 recall@10 (share of queries whose document is in the top 10).
+
+Engines (`--engines`, default `whoosh,sphinxql`): migdocs on its Whoosh backend, and the same
+home (a copy of its catalog and files) switched to the sphinxql backend on a local Sphinx
+cluster (`--shards`, default 2: two RT nodes and a distributed front, written by
+`migdocs engine sphinx-config` on free loopback ports, each searchd a child of this process,
+stopped by pid at the end, on error too), reindexed, and asked the same queries. Issue 11
+wants its MRR@10 within 0.02 of the Whoosh backend's in every language. `--engines whoosh`
+runs without searchd.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import shutil
 import statistics
 import sys
 import tempfile
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,6 +49,8 @@ from migdocs.repo import symbols  # noqa: E402
 LANGUAGES = ("ar", "en", "fr", "es")
 K = 10
 STEMMERS = {"ar": "arabic", "en": "english", "fr": "french", "es": "spanish"}
+ENGINES = ("whoosh", "sphinxql")
+SPHINX_GAP = 0.02  # issue 11: sphinxql's MRR@10 within this of the Whoosh backend's
 
 Ranker = Callable[[str, str], list[str]]  # (language, query) -> symbols, best first
 
@@ -71,6 +83,34 @@ def migdocs_ranker(repo: migdocs.Repository) -> Ranker:
     def rank(language: str, query: str) -> list[str]:
         return [h.symbol or h.id for h in repo.search(query, limit=K).hits]
     return rank
+
+
+@contextlib.contextmanager
+def sphinxql_home(home: Path, folder: Path, *, shards: int) -> Iterator[migdocs.Repository]:
+    """A copy of `home` (catalog, files, lexicon; not its Whoosh index) switched to a local
+    Sphinx cluster of `shards` nodes behind a front and reindexed. Every searchd is stopped
+    by pid on the way out, whatever happens."""
+    from migdocs.search import sphinx_config, sphinx_local
+
+    copy = folder / "home-sphinxql"
+    shutil.copytree(home, copy, ignore=shutil.ignore_patterns("index", "writer.lock"))
+    cluster = sphinx_config.write_cluster(folder / "sphinx", nodes=shards,
+                                          port=sphinx_local.free_port_block(2 * shards + 2))
+    ports = [n.sql_port for n in cluster.nodes] + [cluster.port]
+    local = sphinx_local.start(list(zip(cluster.configs, ports, strict=True)))
+    try:
+        repo = migdocs.open(copy)
+        try:
+            repo.set_engine(cluster.url)
+            started = time.monotonic()
+            count = repo.reindex()
+            print(f"reindexed {count} documents into {cluster.url} ({shards} shards) in "
+                  f"{time.monotonic() - started:.1f} s", file=sys.stderr)
+            yield repo
+        finally:
+            repo.close()
+    finally:
+        local.stop()
 
 
 def whoosh_default_ranker(docs: dict[str, dict[str, str]], folder: Path) -> Ranker:
@@ -157,6 +197,22 @@ def check_queries(queries: list[tuple[str, str, str]], docs: dict[str, dict[str,
     return problems
 
 
+def engine_gaps(results: dict[str, dict[str, dict]]) -> list[str]:
+    """Issue 11's check: each other engine's MRR@10 against the Whoosh backend's."""
+    lines = []
+    for name in results:
+        if not name.startswith("migdocs-"):
+            continue
+        gaps = {language: results[name][language]["mrr"] - results["migdocs"][language]["mrr"]
+                for language in LANGUAGES}
+        missed = [language for language, gap in gaps.items() if abs(gap) > SPHINX_GAP + 1e-9]
+        lines.append(f"{name} minus migdocs (Whoosh backend), MRR@10: " + ", ".join(
+            f"{language} {gap:+.3f}" for language, gap in gaps.items())
+            + (f": within {SPHINX_GAP} in every language." if not missed else
+               f": NOT within {SPHINX_GAP} in " + ", ".join(missed) + "."))
+    return lines
+
+
 def report(results: dict[str, dict[str, dict]], queries: int, seconds: dict[str, float]) -> str:
     systems = list(results)
     lines = ["| language | queries | " + " | ".join(f"{s} MRR@10 | {s} R@10" for s in systems) + " |",
@@ -175,6 +231,8 @@ def report(results: dict[str, dict[str, dict]], queries: int, seconds: dict[str,
     lines.append("Target met in every language." if not failed else
                  "Target NOT met in: " + ", ".join(failed) + ".")
     lines.append("")
+    for line in engine_gaps(results):
+        lines += [line, ""]
     lines.append("Time for all " + str(queries) + " queries: " + ", ".join(
         f"{s} {seconds[s]:.2f} s" for s in systems) + ".")
     return "\n".join(lines)
@@ -186,39 +244,73 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=ROOT / "corpus")
     parser.add_argument("--write", type=Path, default=ROOT / "docs" / "relevance.md",
                         help="Where to write the report.")
+    parser.add_argument("--engines", default=",".join(ENGINES),
+                        help="migdocs backends to measure, comma-separated: whoosh (always), "
+                             "sphinxql (a local Sphinx cluster; needs searchd). Default: %(default)s.")
+    parser.add_argument("--shards", type=int, default=2,
+                        help="Nodes of the local Sphinx cluster (default 2, behind a front).")
     args = parser.parse_args()
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    unknown = sorted(set(engines) - set(ENGINES))
+    if unknown:
+        sys.exit(f"--engines: unknown {', '.join(unknown)} (known: {', '.join(ENGINES)})")
+    if "sphinxql" in engines and shutil.which("searchd") is None:
+        sys.exit("--engines sphinxql needs Sphinx's searchd (apt-get install sphinxsearch); "
+                 "or run with --engines whoosh")
     queries = load_queries(args.queries)
     with tempfile.TemporaryDirectory() as tmp:
-        repo = migdocs.open(Path(tmp) / "home")
-        started = time.monotonic()
-        repo.ingest([args.corpus])
-        print(f"ingested {args.corpus} in {time.monotonic() - started:.1f} s", file=sys.stderr)
-        docs = documents(repo)
-        problems = check_queries(queries, docs)
-        if problems:
-            sys.exit("queries.tsv has problems:\n" + "\n".join(problems))
-        systems: dict[str, Ranker] = {
-            "migdocs": migdocs_ranker(repo),
-            "whoosh-default": whoosh_default_ranker(docs, Path(tmp)),
-            "bm25s": bm25s_ranker(docs),
-        }
-        results, seconds = {}, {}
-        for name, ranker in systems.items():
-            started = time.monotonic()
-            results[name] = evaluate(ranker, queries)
-            seconds[name] = time.monotonic() - started
-        repo.close()
+        results, seconds = measure(queries, args.corpus, Path(tmp), engines, args.shards)
     table = report(results, len(queries), seconds)
-    misses = ["", "## migdocs: queries whose document is not first", "",
-              "| language | query | expected | rank |", "|---|---|---|---|"]
-    for language in LANGUAGES:
-        for query, expected, position in results["migdocs"][language]["misses"]:
-            misses.append(f"| {language} | {query} | {expected} | {position or '> 10'} |")
+    misses = []
+    for name in (s for s in results if s.startswith("migdocs")):
+        misses += ["", f"## {name}: queries whose document is not first", "",
+                   "| language | query | expected | rank |", "|---|---|---|---|"]
+        for language in LANGUAGES:
+            for query, expected, position in results[name][language]["misses"]:
+                misses.append(f"| {language} | {query} | {expected} | {position or '> 10'} |")
     text = table + "\n" + "\n".join(misses) + "\n"
     print(text)
     args.write.parent.mkdir(parents=True, exist_ok=True)
-    args.write.write_text(REPORT_HEAD.format(queries=len(queries)) + text, encoding="utf-8")
+    sphinx = "\n" + SPHINX_SYSTEM.format(shards=args.shards).rstrip() if "sphinxql" in engines else ""
+    head = REPORT_HEAD.format(queries=len(queries), sphinx_system=sphinx)
+    args.write.write_text(head + text, encoding="utf-8")
 
+
+def measure(queries: list[tuple[str, str, str]], corpus: Path, tmp: Path, engines: list[str],
+            shards: int) -> tuple[dict[str, dict], dict[str, float]]:
+    """Every system's results and time over the same ingested corpus."""
+    home = tmp / "home"
+    repo = migdocs.open(home)
+    started = time.monotonic()
+    repo.ingest([corpus])
+    print(f"ingested {corpus} in {time.monotonic() - started:.1f} s", file=sys.stderr)
+    docs = documents(repo)
+    problems = check_queries(queries, docs)
+    if problems:
+        sys.exit("queries.tsv has problems:\n" + "\n".join(problems))
+    results, seconds = {}, {}
+
+    def run(name: str, ranker: Ranker) -> None:
+        started = time.monotonic()
+        results[name] = evaluate(ranker, queries)
+        seconds[name] = time.monotonic() - started
+
+    with contextlib.ExitStack() as stack:
+        stack.callback(repo.close)
+        run("migdocs", migdocs_ranker(repo))
+        if "sphinxql" in engines:
+            sphinx = stack.enter_context(sphinxql_home(home, tmp, shards=shards))
+            run("migdocs-sphinxql", migdocs_ranker(sphinx))
+        run("whoosh-default", whoosh_default_ranker(docs, tmp))
+        run("bm25s", bm25s_ranker(docs))
+    return results, seconds
+
+
+SPHINX_SYSTEM = """  - **migdocs-sphinxql** (issue 11): the same, on a copy of the same home switched to the
+    sphinxql backend on a local Sphinx 2.2.11 cluster of {shards} shard(s) (behind a
+    distributed front when more than one), and reindexed. Target: MRR@10 within 0.02 of
+    **migdocs** (the Whoosh backend) in every language.
+"""
 
 REPORT_HEAD = """<!-- Written by bench/relevance/run.py: rerun it rather than editing this file. -->
 # Search relevance: known-item queries
@@ -240,7 +332,7 @@ in any language.
   what people type.
 - Systems, over the same page texts (from the migdocs catalog):
   - **migdocs**: `repo.search(query, limit=10)`; one query across the four languages, and it
-    is *not* told the query's language.
+    is *not* told the query's language.{sphinx_system}
   - **whoosh-default**: Whoosh with its default `StandardAnalyzer`, one document per language
     version, words joined by OR.
   - **bm25s**: bm25s with PyStemmer (Snowball) per language, accent and Arabic folding and
@@ -261,7 +353,8 @@ in any language.
 
 ```
 python -m pip install -e '.[bench]'
-python bench/relevance/run.py        # about 30 s; rewrites this file
+python bench/relevance/run.py        # about 40 s; rewrites this file
+python bench/relevance/run.py --engines whoosh   # without Sphinx (no searchd needed)
 ```
 
 ## Results
