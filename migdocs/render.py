@@ -77,6 +77,8 @@ def ingest_summary(report: IngestReport, seconds: float) -> str:
                 line = (f"  {printable(p.path)}: {printable(p.reason, keep_newlines=True)}"
                         + (f" -> {p.fix}" if p.fix else ""))
                 lines.append(line.replace("\n", "\n    "))
+    if report.lexicon:
+        lines.append(report.lexicon)
     return "\n".join(lines)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from migdocs.errors import NotFoundError, RepositoryError, UsageError
+from migdocs.errors import MigdocsError, NotFoundError, RepositoryError, UsageError
 from migdocs.repo import languages, lookup, symbols
 from migdocs.repo.catalog import Catalog
 from migdocs.repo.home import confine, resolve_home
@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # the search and ingest machinery is imported when first used
     from migdocs.indexer.extract import PdfEngine
     from migdocs.indexer.ingest import IngestReport, Progress
     from migdocs.indexer.lexicon import BuildReport
+    from migdocs.indexer.lexicon_update import UpdateReport
     from migdocs.indexer.options import OcrMode
     from migdocs.search.backend import Backend
     from migdocs.search.engine import SearchEngine, SearchResult, SortOrder
@@ -222,8 +223,11 @@ class Repository:
 
         with self.writing():
             ingester = Ingester(self.catalog, self.store, self.backend)
-            return ingester.run([Path(p) for p in paths], engine=pdf_engine, password=password,
-                                workers=workers, progress=progress, ocr_mode=ocr)
+            report = ingester.run([Path(p) for p in paths], engine=pdf_engine, password=password,
+                                  workers=workers, progress=progress, ocr_mode=ocr)
+        if report.added or report.updated:
+            report.lexicon = self._lexicon_after_ingest()
+        return report
 
     # -- lookups ------------------------------------------------------------------------------
     def resolve(self, symbol_or_id: str) -> str | None:
@@ -369,11 +373,41 @@ class Repository:
         from migdocs.indexer.lexicon import build
 
         with self.writing(repair=False):  # one builder at a time
-            if self._lexicon is not None:
-                self._lexicon.close()
-                self._lexicon = None
+            self._lexicon_close()
             return build(self.catalog, self.lexicon_path, use_dictionaries=dictionaries,
                          dictionaries=dictionary_folder)
+
+    def lexicon_update(self) -> UpdateReport | None:
+        """Add the translated documents ingested since the lexicon was learned, aligning
+        only theirs (see `migdocs.indexer.lexicon_update`); None when it must be built
+        whole (a translated document changed or was removed, or there is no lexicon)."""
+        from migdocs.indexer.lexicon_update import update
+
+        with self.writing(repair=False):
+            if not self.lexicon.exists:
+                return None
+            self._lexicon_close()
+            return update(self.catalog, self.lexicon_path)
+
+    def _lexicon_close(self) -> None:
+        if self._lexicon is not None:
+            self._lexicon.close()
+            self._lexicon = None
+
+    def _lexicon_after_ingest(self) -> str | None:
+        """What became of the lexicon after an ingest (None: nothing to say)."""
+        if not self.lexicon_path.exists() or self.lexicon_state() != "stale":
+            return None
+        try:
+            found = self.lexicon_update()
+        except (MigdocsError, OSError) as e:
+            return (f"Lexicon: not updated ({e}); cross-lingual search uses it as it was "
+                    "until `migdocs lexicon build`.")
+        if found is None:
+            return ("Lexicon: stale (a document held in several languages changed or was "
+                    "removed); `migdocs lexicon build` relearns it.")
+        return (f"Lexicon: learned from {found.documents} new translated document(s) "
+                f"({found.seconds:.1f} s).")
 
     def translations(self, word: str, *, language: str | None = None) -> WordTranslations:
         """The lexicon's translations of a word, read in `language` or in each language."""

@@ -144,3 +144,32 @@ def test_installed_dictionaries_are_read() -> None:
     found = dict(freedict.entries("en", "fr"))
     assert len(found) > 5000
     assert "veuve" in found["widow"]
+
+
+def test_an_ingest_adds_new_translated_documents_to_the_lexicon(tmp_path: Path) -> None:
+    """Only the new document's units are aligned (with what was learned as priors); the
+    lexicon is current again and knows its words. A removal cannot be taken back out."""
+    import migdocs
+
+    home = tmp_path / "home"
+    teachers = [t for t in TEACHERS if t != "S_2015_98"]
+    run(home, "ingest", str(write_catalog(tmp_path / "docs", {t: ("EN", "FR") for t in teachers})))
+    assert run(home, "lexicon", "build", "--no-dictionaries").exit_code == 0
+    assert "no translation known" in run(home, "lexicon", "show", "syrian", "--from", "en").stdout
+    with migdocs.open(home) as repo:
+        units_before = repo.lexicon.units["en-fr"]
+    result = run(home, "ingest", str(write_catalog(tmp_path / "more", {"S_2015_98": ("EN", "FR")})))
+    assert result.exit_code == 0, result.output
+    assert "Lexicon: learned from 1 new translated document(s)" in result.output
+    shown = run(home, "lexicon", "show", "syrian", "--from", "en")
+    assert shown.exit_code == 0 and "Note:" not in shown.stderr
+    assert any(line.split()[:2] == ["fr", "syrien"] for line in shown.stdout.splitlines()), shown.stdout
+    with migdocs.open(home) as repo:
+        assert repo.lexicon_state() == "current"
+        assert repo.lexicon.units["en-fr"] > units_before
+        nothing = repo.lexicon_update()
+        assert nothing is not None and nothing.documents == 0
+        repo.remove("S/2015/98")
+        assert repo.lexicon_state() == "stale"
+        assert repo.lexicon_update() is None  # a removal needs `lexicon build`
+        assert repo.lexicon_state() == "stale"

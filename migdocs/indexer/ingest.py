@@ -63,6 +63,7 @@ class IngestReport:
     warnings: list[Problem] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)  # ids of documents added or changed
+    lexicon: str | None = None  # what became of the translation lexicon, when there is one
 
     @property
     def failed(self) -> int:

@@ -23,7 +23,7 @@ import os
 import pickle
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from itertools import combinations
@@ -103,20 +103,26 @@ def _content(term: str) -> bool:
 
 
 # -- aligned units ------------------------------------------------------------------------
-def fingerprint(catalog: Catalog) -> str:
+def document_stamps(catalog: Catalog) -> dict[str, str]:
+    """doc id -> its versions' `language:sha256`, for every document held in two or more
+    languages (what the lexicon learns from)."""
+    by_doc: dict[str, list[str]] = defaultdict(list)
+    for doc_id, language, sha in catalog.version_files():
+        if sha:
+            by_doc[doc_id].append(f"{language}:{sha}")
+    return {d: ",".join(sorted(v)) for d, v in by_doc.items() if len(v) >= 2}
+
+
+def fingerprint(catalog: Catalog, stamps: dict[str, str] | None = None) -> str:
     """Changes when any version of a document held in two or more languages changes, or
     the analysis does (the lexicon holds analysed terms: Spanish `mujeres` was `mujer`,
     is `muj` since analysis 5)."""
     from migdocs.indexer.analysis import ANALYSIS_VERSION
 
-    by_doc: dict[str, list[str]] = defaultdict(list)
-    for doc_id, language, sha in catalog.version_files():
-        if sha:
-            by_doc[doc_id].append(f"{language}:{sha}")
+    stamps = document_stamps(catalog) if stamps is None else stamps
     digest = hashlib.sha256(f"analysis {ANALYSIS_VERSION}\n".encode())
-    for doc_id in sorted(by_doc):
-        if len(by_doc[doc_id]) >= 2:
-            digest.update(f"{doc_id}|{','.join(sorted(by_doc[doc_id]))}\n".encode())
+    for doc_id in sorted(stamps):
+        digest.update(f"{doc_id}|{stamps[doc_id]}\n".encode())
     return digest.hexdigest()
 
 
@@ -152,13 +158,13 @@ def version_units(pages: Iterable[str], *, lines: bool, symbol: str | None) -> l
 Forms = dict[str, dict[str, Counter[str]]]  # language -> term -> words written -> count
 
 
-def aligned_units(catalog: Catalog, forms: Forms
+def aligned_units(catalog: Catalog, forms: Forms, documents: Iterable[str] | None = None
                   ) -> dict[Pair, list[tuple[list[str], list[str]]]]:
     """For each language pair (a < b): the aligned units' terms of every document held in
-    both, where the versions have the same number of units. Counts the words each term was
-    written as into `forms` (to show a term as a word)."""
+    both (of `documents` when given), where the versions have the same number of units.
+    Counts the words each term was written as into `forms` (to show a term as a word)."""
     pairs: dict[Pair, list[tuple[list[str], list[str]]]] = defaultdict(list)
-    for doc_id in sorted(catalog.document_ids()):
+    for doc_id in sorted(catalog.document_ids() if documents is None else documents):
         versions = catalog.versions(doc_id, with_pages=True)
         if len(versions) < 2:
             continue
@@ -185,13 +191,23 @@ def aligned_units(catalog: Catalog, forms: Forms
 
 
 # -- learning -----------------------------------------------------------------------------
-def learn(units: list[tuple[list[str], list[str]]]) -> tuple[Table, Table]:
-    """p(t|s) both ways from eflomal's links over aligned units."""
+def learn(units: list[tuple[list[str], list[str]]], priors: Table | None = None,
+          context: Sequence[tuple[list[str], list[str]]] = ()) -> tuple[Table, Table]:
+    """Link counts (source term -> target term -> count) both ways, from eflomal's links
+    over aligned units. For an incremental update: `priors`, the counts learned before, and
+    `context`, units learned before aligned along (not counted again): a few new units
+    aligned alone, even with priors, gave `syrian` -> `territoire`."""
     from migdocs.indexer import aligner
 
     forward: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     backward: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    links = aligner.align([u[0] for u in units], [u[1] for u in units])
+    lines = None
+    if priors:
+        seen = {t for src, _ in units for t in src}
+        lines = [f"LEX\t{s}\t{t}\t{c:g}\n" for s in seen for t, c in priors.get(s, {}).items()]
+    everything = list(context) + units
+    links = aligner.align([u[0] for u in everything], [u[1] for u in everything],
+                          priors=lines)[len(context):]
     for (src, trg), (both, either) in zip(units, links, strict=True):
         for i, j in either:
             if i >= len(src) or j >= len(trg):
@@ -199,7 +215,8 @@ def learn(units: list[tuple[list[str], list[str]]]) -> tuple[Table, Table]:
             weight = 1.0 if (i, j) in both else 0.5
             forward[src[i]][trg[j]] += weight
             backward[trg[j]][src[i]] += weight
-    return _probabilities(forward), _probabilities(backward)
+    return ({s: dict(ts) for s, ts in forward.items()},
+            {s: dict(ts) for s, ts in backward.items()})
 
 
 def _probabilities(counts: dict[str, dict[str, float]]) -> Table:
@@ -328,28 +345,45 @@ def build(catalog: Catalog, path: Path, *, dictionaries: Path | None = None,
           use_dictionaries: bool = True) -> BuildReport:
     """Learn the lexicon from the catalog and write it to `path` (atomically: a failed
     build leaves the previous lexicon in place)."""
-    from migdocs.search.translate import LexiconWriter
+    from migdocs.indexer import lexicon_update
 
     started = time.monotonic()
     report = BuildReport()
-    stamp = fingerprint(catalog)
+    stamps = document_stamps(catalog)
     forms: Forms = {lang: defaultdict(Counter) for lang in ANALYZED}
     units = aligned_units(catalog, forms)
-    learned: dict[Pair, Table] = {}
+    counts: dict[Pair, Table] = {}
     pairs = sorted(units)
     # eflomal runs as a child process: one pair per core at a time.
     with ThreadPoolExecutor(max_workers=max(1, min(len(pairs), os.cpu_count() or 1))) as pool:
         for (a, b), tables in zip(pairs, pool.map(learn, [units[p] for p in pairs]), strict=True):
             report.units[f"{a}-{b}"] = len(units[(a, b)])
-            learned[(a, b)], learned[(b, a)] = tables
+            counts[(a, b)], counts[(b, a)] = tables
+    write(path, counts, forms, report, fingerprint(catalog, stamps), dictionaries=dictionaries,
+          use_dictionaries=use_dictionaries)
+    lexicon_update.save_state(path, stamps=stamps, counts=counts, forms=forms,
+                              units=report.units, use_dictionaries=use_dictionaries,
+                              aligned=dict(units))
+    report.seconds = round(time.monotonic() - started, 1)
+    return report
+
+
+def write(path: Path, counts: dict[Pair, Table], forms: Forms, report: BuildReport, stamp: str,
+          *, dictionaries: Path | None, use_dictionaries: bool) -> None:
+    """The lexicon from learned link counts (and the dictionaries), written to `path`
+    atomically; fills `report`'s dictionaries and entries."""
+    from migdocs.search.translate import LexiconWriter
+
+    learned = {pair: _probabilities(table) for pair, table in counts.items()}
     dictionary: dict[Pair, Table] = {}
     if use_dictionaries:
         cache = path.with_name(path.stem + "-dictionaries.pickle")
         dictionary, dictionary_forms, report.dictionaries = cached_dictionaries(cache, dictionaries)
         report.dictionary_state = "used" if report.dictionaries else "not installed"
+        forms = {lang: defaultdict(Counter, terms) for lang, terms in forms.items()}
         for lang, terms in dictionary_forms.items():
-            for term, words in terms.items():
-                forms[lang][term].update(words)
+            for term_, words in terms.items():
+                forms[lang][term_] = forms[lang][term_] + words
     combined = combine(learned, dictionary, forms)
     tmp = path.with_name(path.name + ".building")
     tmp.unlink(missing_ok=True)
@@ -364,7 +398,3 @@ def build(catalog: Catalog, path: Path, *, dictionaries: Path | None = None,
         writer.meta(fingerprint=stamp, units=report.units, dictionaries=report.dictionaries,
                     dictionary_state=report.dictionary_state)
     os.replace(tmp, path)
-    report.seconds = round(time.monotonic() - started, 1)
-    return report
-
-
