@@ -468,8 +468,8 @@ def lexicon_show(state: State, word: str, language: str | None, as_json: bool) -
     if found.state == "missing":
         raise NotFoundError("there is no lexicon yet; run `migdocs lexicon build`")
     if found.state == "stale":
-        click.echo("Note: documents changed since the lexicon was built; "
-                   "`migdocs lexicon build` relearns it.", err=True)
+        click.echo("Note: documents (or migdocs's text analysis) changed since the lexicon "
+                   "was built; `migdocs lexicon build` relearns it.", err=True)
     if found.dictionary_state != "used":
         click.echo(dictionaries_line(found.dictionary_state, found.dictionaries), err=True)
     lines = translations_text(word, found)

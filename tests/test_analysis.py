@@ -15,6 +15,9 @@ def terms(language: str, text: str) -> list[str]:
     ("fr", "l'éducation", "education"),
     ("es", "trabajadores migrantes", "trabajador migrante"),
     ("es", "migración", "migracion"),
+    ("es", "mujer", "mujeres"),  # Snowball: muj / mujer
+    ("es", "ensayos nucleares", "ensayo nuclear"),
+    ("es", "familiares", "familiar"),
     ("en", "migrant workers", "migrant worker"),
     ("en", "the State's obligations", "state obligation"),
     ("ar", "العُمّال المُهاجِرين", "العمال المهاجرين"),  # tashkeel

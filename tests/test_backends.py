@@ -162,6 +162,20 @@ def test_top_entries(backend: Backend) -> None:
     assert [e.language for e in reader.top(q.Term("title_en", "famili"))] == [("en", "fr")]
 
 
+def test_words_together_on_one_page(backend: Backend) -> None:
+    load(backend)
+    reader = backend.reader()
+    title = q.Term("title_en", "famili")
+    # A/69/767: `remittances` on pages 1 and 2, `cost` on page 2, `families` in its title.
+    found = reader.together([en("remittances"), en("cost"), title],
+                            documents=["A/69/767", "S/2015/1"])
+    assert found == {"A/69/767": 3}
+    # `sent` on page 1 only, `cost` on page 2 only: never together.
+    assert reader.together([en("sent"), en("cost")], documents=["A/69/767"]) == {"A/69/767": 1}
+    assert reader.together([en("forces"), en("armed")], documents=["A/RES/71/1", "S/2015/1"],
+                           filter=q.Term("year", "2015")) == {"S/2015/1": 2}
+
+
 def test_best_documents(backend: Backend) -> None:
     """A document scores its best page plus its record; each comes with its best entries."""
     from migdocs.search.backend import rank_documents

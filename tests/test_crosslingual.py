@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -124,3 +125,32 @@ def test_two_consonants_are_too_few_to_match_a_name(home: Path) -> None:
 
     with migdocs.open(home) as repo:
         assert latin_names(repo.backend.reader(), "هايتي", "text_fr") == []  # HT: hait, heat, ...
+
+
+def test_translated_words_count_together_only_on_one_page(home: Path, tmp_path: Path) -> None:
+    """Two English-only papers reach the Spanish `mujer salud` through translation: one
+    has both words on one page, the other one word per page (and the better page score).
+    The first ranks above: words found through translation count where one page has
+    them together."""
+    copy = tmp_path / "home"
+    shutil.copytree(home, copy)
+    filler = "The committee reviewed the report of the secretariat on the programme. " * 12
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "scattered.txt").write_text(
+        f"Women and women: women everywhere. {filler}\f Health, health and health. {filler}",
+        encoding="utf-8")
+    (docs / "together.txt").write_text(f"{filler} Women. {filler} Health. {filler}",
+                                       encoding="utf-8")
+    (docs / "catalog.toml").write_text(
+        '[defaults]\ntype = "background"\n\n'
+        '[[document]]\nsymbol = "X/1"\nfiles = { EN = "scattered.txt" }\n\n'
+        '[[document]]\nsymbol = "X/2"\nfiles = { EN = "together.txt" }\n', encoding="utf-8")
+    assert run(copy, "ingest", str(docs)).exit_code == 0
+    with migdocs.open(copy) as repo:
+        hits = [h for h in repo.search("mujer salud", limit=50).hits if h.symbol in ("X/1", "X/2")]
+        plain = {h.symbol: h for h in repo.search("women health", limit=50).hits}
+    assert [h.symbol for h in hits] == ["X/2", "X/1"]
+    assert all(h.matched == 2 and h.matched_via for h in hits)
+    # Ranked on scores alone (as an English query ranks them), the scattered one wins.
+    assert plain["X/1"].score > plain["X/2"].score

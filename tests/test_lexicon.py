@@ -92,7 +92,21 @@ def test_lexicon_missing_then_stale(tmp_path: Path) -> None:
     more = write_catalog(tmp_path / "more", {"S_2015_128": ("EN", "FR")})
     run(home, "ingest", str(more))
     result = run(home, "lexicon", "show", "golan", "--from", "en")
-    assert "documents changed since the lexicon was built" in result.stderr
+    assert "changed since the lexicon was built" in result.stderr
+
+
+def test_a_change_of_analysis_makes_the_lexicon_stale(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lexicon holds analysed terms: a new analysis version leaves them behind."""
+    from migdocs.indexer import analysis
+
+    home = tmp_path / "home"
+    run(home, "ingest", str(write_catalog(tmp_path / "docs", {"S_2015_98": ("EN", "FR")})))
+    assert run(home, "lexicon", "build", "--no-dictionaries").exit_code == 0
+    assert "Note:" not in run(home, "lexicon", "show", "golan", "--from", "en").stderr
+    monkeypatch.setattr(analysis, "ANALYSIS_VERSION", analysis.ANALYSIS_VERSION + 1)
+    result = run(home, "lexicon", "show", "golan", "--from", "en")
+    assert "changed since the lexicon was built" in result.stderr
 
 
 def test_units_are_paragraphs_of_a_pdf_and_lines_of_a_text() -> None:

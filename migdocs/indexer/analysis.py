@@ -22,7 +22,7 @@ from typing import Literal
 
 from migdocs.indexer.normalise import ARABIC_MARKS, BIDI_CONTROLS, TATWEEL, fold_accents, fold_arabic
 
-ANALYSIS_VERSION = 4
+ANALYSIS_VERSION = 5
 
 #: The analyzers: one per analysed language, `other` (no stemming) for the rest, and
 #: `ar_exact` (Arabic folded but not stemmed: the form as typed ranks a little higher).
@@ -131,8 +131,17 @@ def _arabic(word: str) -> str | None:
     return _stem("ar", stripped)
 
 
+#: Spanish plurals of nouns and adjectives in -ar/-er/-ir: Snowball reads the singular's
+#: ending as a verb's (`mujer` -> muj) and the plural's as a plural (`mujeres` -> mujer), so
+#: `mujer` never found `mujeres` (nor `nuclear` `nucleares`, `militar` `militares`,
+#: `familiar` `familiares`, `lugar` `lugares`). The plural is stemmed as its singular. (The
+#: few verb forms in -res, `quieres`, are second person: rare in UN documents.)
+_SPANISH_R_PLURAL = re.compile(r"(?<=...[aei]r)es$")
+
+
 def _latin(language: str, strip: re.Pattern[str]) -> Callable[[str], str | None]:
     stop = STOP_WORDS[language]
+    spanish = language == "es"
 
     def term(word: str) -> str | None:
         word = strip.sub("", normalize(word))
@@ -142,6 +151,8 @@ def _latin(language: str, strip: re.Pattern[str]) -> Callable[[str], str | None]
             word = fold_accents(word)
         if word in stop:
             return None
+        if spanish and word.endswith("res"):
+            word = _SPANISH_R_PLURAL.sub("", word)
         return _stem(language, word)
 
     return term

@@ -104,12 +104,16 @@ def _content(term: str) -> bool:
 
 # -- aligned units ------------------------------------------------------------------------
 def fingerprint(catalog: Catalog) -> str:
-    """Changes when any version of a document held in two or more languages changes."""
+    """Changes when any version of a document held in two or more languages changes, or
+    the analysis does (the lexicon holds analysed terms: Spanish `mujeres` was `mujer`,
+    is `muj` since analysis 5)."""
+    from migdocs.indexer.analysis import ANALYSIS_VERSION
+
     by_doc: dict[str, list[str]] = defaultdict(list)
     for doc_id, language, sha in catalog.version_files():
         if sha:
             by_doc[doc_id].append(f"{language}:{sha}")
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(f"analysis {ANALYSIS_VERSION}\n".encode())
     for doc_id in sorted(by_doc):
         if len(by_doc[doc_id]) >= 2:
             digest.update(f"{doc_id}|{','.join(sorted(by_doc[doc_id]))}\n".encode())

@@ -19,7 +19,7 @@ URL such as `sphinxql://127.0.0.1:9306/migdocs`.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Hashable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,6 +96,11 @@ class Reader(Protocol):
         `entries` best entries; only `documents` when given; all of them when `limit` is
         None."""
 
+    def together(self, queries: Sequence[Query], *, documents: Collection[str],
+                 filter: Query | None = None) -> dict[str, int]:
+        """doc id -> the most of `queries` that one page of the document matches, its record
+        (title, symbol, entity) counting with every page; only `documents`."""
+
     def doc_frequency(self, field: str, term: str) -> int: ...
 
     def expand_prefix(self, field: str, prefix: str) -> list[tuple[str, int]]:
@@ -152,6 +157,37 @@ def rank_documents(entries: Sequence[ScoredEntry], *, limit: int | None,
         ranked = ranked[:limit]
     return [RankedDocument(d, total, sorted(by_doc[d], key=lambda e: -e.score)[:per_document])
             for d, total in ranked]
+
+
+#: (doc id, whether the entry is the document's record, the entry's identity in the index)
+EntryKey = tuple[str, bool, Hashable]
+
+
+def words_together(entries_per_query: Sequence[Iterable[EntryKey]]) -> dict[str, int]:
+    """The rule of Reader.together, from the entries each query matches."""
+    pages: dict[Hashable, tuple[str, set[int]]] = {}
+    records: dict[str, set[int]] = {}
+    for i, entries in enumerate(entries_per_query):
+        for doc_id, is_record, key in entries:
+            if is_record:
+                records.setdefault(doc_id, set()).add(i)
+            else:
+                pages.setdefault(key, (doc_id, set()))[1].add(i)
+    best = {d: len(found) for d, found in records.items()}
+    for doc_id, found in pages.values():
+        level = len(found | records.get(doc_id, set()))
+        if level > best.get(doc_id, 0):
+            best[doc_id] = level
+    return best
+
+
+def together_from_top(reader: Reader, queries: Sequence[Query], *, documents: Collection[str],
+                      filter: Query | None) -> dict[str, int]:
+    """Reader.together for a backend whose entries are known only through `top`."""
+    return words_together([
+        [(e.doc_id, e.kind == "meta", (e.doc_id, e.language, e.page))
+         for e in reader.top(query, filter=filter, documents=documents)]
+        for query in queries])
 
 
 def open_backend(engine: str | None, home: Path) -> Backend:

@@ -31,7 +31,7 @@ from migdocs.search import query as q
 from migdocs.search import ranking, syntax
 from migdocs.search.backend import Backend, DocumentMatches, RankedDocument, Reader
 from migdocs.search.compile import Compiled, Filters, QueryCompiler
-from migdocs.search.highlight import Snippet, snippet
+from migdocs.search.highlight import Window, window
 from migdocs.search.ranking import FACETS, Candidate, Facts
 from migdocs.search.results import MAX_LIMIT, SORT_ORDERS, Hit, SearchResult, SortOrder
 from migdocs.search.suggest import Speller
@@ -42,6 +42,10 @@ if TYPE_CHECKING:
 MAX_CLAUSES = 32  # top-level words and groups of one query
 SNIPPETS_PER_HIT = 2
 SNIPPET_CANDIDATES = 6  # best entries of a document considered for its snippets
+#: Characters of a hit's pages read for its snippets, beyond its first two pages: six pages
+#: of a UN Parallel Corpus text are ~6,000; six of a long paper 20,000-60,000, which made
+#: snippets a third of a translated search's time on the whole corpus.
+SNIPPET_CHARS_READ = 6_000
 SIMILAR_TERMS = 12  # per language version
 SIMILAR_TEXT_CHARS = 50_000
 #: Documents asked of the backend beyond those wanted, so ties at the cut are broken by
@@ -147,6 +151,17 @@ class SearchEngine:
                limit: int = 10, page: int = 1, suggest: bool = True,
                translate: bool = True) -> SearchResult:
         _check_paging(sort, limit, page)
+        result, parsed = self._run(text, filters=filters, sort=sort, limit=limit, page=page,
+                                   translate=translate)
+        if suggest:
+            result.suggestion = self._suggestion(text, parsed, filters, translate=translate)
+        return result
+
+    def _run(self, text: str, *, filters: Filters, sort: SortOrder = "relevance",
+             limit: int = 10, page: int = 1, translate: bool = True,
+             count_only: bool = False) -> tuple[SearchResult, syntax.ParsedQuery]:
+        """The search, and the query as parsed; `count_only`: only its total (no ranking,
+        facets or hits), as did-you-mean needs to know the correction finds something."""
         parsed = syntax.parse(text)
         if symbols.spellings(text):  # `S/RES/2208 (2015)`, `S/RES/2208(2015)`: one symbol
             parsed = syntax.ParsedQuery(text, syntax.Group([syntax.Clause(syntax.Word(text.strip()))]))
@@ -190,10 +205,9 @@ class SearchEngine:
         if cited:  # a symbol: its document, then documents that cite exactly that symbol
             keep = lambda c: c.doc_id == pinned or self._cites(c, cited)  # noqa: E731
         result = self._execute(reader, text, words, filter_q, excluded, pinned=pinned, sort=sort,
-                               limit=limit, page=page, notices=notices, keep=keep)
-        if suggest:
-            result.suggestion = self._suggestion(text, parsed, filters, translate=translate)
-        return result
+                               limit=limit, page=page, notices=notices, keep=keep,
+                               count_only=count_only)
+        return result, parsed
 
     def _translator(self, parsed: syntax.ParsedQuery, reader: Reader) -> QueryTranslator | None:
         """Translates the query's words when the home has a lexicon."""
@@ -253,7 +267,8 @@ class SearchEngine:
     def _execute(self, reader: Reader, text: str, words: list[Compiled], filter_q: q.Query | None,
                  excluded: list[q.Query], *, pinned: str | None, sort: SortOrder, limit: int,
                  page: int, notices: list[str], coverage: bool = True,
-                 keep: Callable[[Candidate], bool] | None = None) -> SearchResult:
+                 keep: Callable[[Candidate], bool] | None = None,
+                 count_only: bool = False) -> SearchResult:
         count_words = len(words) if coverage else 0
         if reader.entry_count() == 0:
             return SearchResult(text, 0, page, limit, sort, [], {name: {} for name in FACETS},
@@ -287,6 +302,11 @@ class SearchEngine:
             ranking.apply_scores(found.values(), scoring.best(
                 reader, filter=filter_q, documents=list(found), entries=CITATION_ENTRIES))
             found = {d: c for d, c in found.items() if keep(c)}
+        if count_only:
+            return SearchResult(text, len(found), page, limit, sort, [], {}, notices=notices,
+                                words=count_words)
+        if scoring is not None and scoring.foreign is not None and coverage:
+            _rank_together(reader, words, found, scoring.foreign, filter_q)
         facts = self.facts()
         start = (page - 1) * limit
         universe = len(set().union(*per_word)) if scoring is not None else 0
@@ -357,21 +377,28 @@ class SearchEngine:
     def _hit(self, match: Candidate, terms: dict[str, set[str]]) -> Hit:
         document = self.catalog.document(match.doc_id)
         assert document is not None, f"index entry for {match.doc_id} without catalog record"
-        candidates: list[tuple[int, int, Snippet]] = []
+        candidates: list[tuple[int, int, str, Window]] = []
+        read = 0
         for rank, entry in enumerate(match.entries[:SNIPPET_CANDIDATES]):
             if entry.kind != "page" or not terms:
                 continue
+            if read >= SNIPPET_CHARS_READ and len(candidates) >= SNIPPETS_PER_HIT:
+                break
             language = entry.language[0]
             page = self.catalog.page(match.doc_id, language, entry.page)
             if page is None:
                 continue
-            found = snippet(page.text, language=entry.page_language or language,
-                            page=page.number, terms=terms)
-            found.language = language
-            distinct = {found.text[s:e].casefold() for s, e in found.highlights}
-            candidates.append((-len(distinct), rank, found))
-        # The pages showing the most query words, then the best scored.
-        snippets = [c[2] for c in sorted(candidates, key=lambda c: c[:2])[:SNIPPETS_PER_HIT]]
+            read += len(page.text)
+            found = window(page.text, language=entry.page_language or language,
+                           page=page.number, terms=terms)
+            candidates.append((-len(found.words()), rank, language, found))
+        # The pages showing the most query words, then the best scored; only those two are
+        # cut out.
+        snippets = []
+        for _, _, language, best in sorted(candidates, key=lambda c: c[:2])[:SNIPPETS_PER_HIT]:
+            shown = best.snippet()
+            shown.language = language  # the version's (its page may be in another)
+            snippets.append(shown)
         return Hit(symbol=document.symbol, id=document.id, title=_title(document),
                    entity=document.entity, type=document.type, sessions=document.sessions,
                    languages=[v.language for v in document.versions if v.file is not None]
@@ -405,8 +432,26 @@ class SearchEngine:
                 changed = True
         if not changed:
             return None
-        found = self.search(corrected, filters=filters, limit=1, suggest=False, translate=translate)
-        return corrected if found.total else None
+        # As typed first: a correction is a word of some document, so it is nearly always
+        # found without its translations, which cost a third more to look up.
+        for translated in (False, True) if translate else (False,):
+            found, _ = self._run(corrected, filters=filters, limit=1, translate=translated,
+                                 count_only=True)
+            if found.total:
+                return corrected
+        return None
+
+
+def _rank_together(reader: Reader, words: list[Compiled], found: dict[str, Candidate],
+                   foreign: Callable[[str], bool], filter_q: q.Query | None) -> None:
+    """Sets `together` (see ranking.tiers) on the documents ranked through translations
+    that match two words or more: one entry list per word, among those documents only."""
+    chosen = [d for d, c in found.items() if c.matched > 1 and foreign(d)]
+    if not chosen:
+        return
+    levels = reader.together([c.query for c in words], documents=chosen, filter=filter_q)
+    for doc_id in chosen:
+        found[doc_id].together = levels.get(doc_id, 0)
 
 
 def _single_word(parsed: syntax.ParsedQuery, words: Sequence[Compiled]) -> str | None:

@@ -28,6 +28,9 @@ class Candidate:
     doc_id: str
     languages: frozenset[str] = frozenset()
     matched: int = 0
+    #: For a document ranked through translations: the most query words one of its pages
+    #: has (with its record); its tier instead of `matched` (see `tiers`).
+    together: int | None = None
     score: float = 0.0
     entries: list[ScoredEntry] = field(default_factory=list)  # best first, once scored
 
@@ -70,10 +73,15 @@ def apply_scores(found: Iterable[Candidate], ranked: Iterable[RankedDocument]) -
 
 
 def tiers(found: Iterable[Candidate], pinned: str | None) -> list[list[Candidate]]:
-    """The pinned document, then documents by coverage, most words first."""
+    """The pinned document, then documents by coverage, most words first: the words of a
+    document found through translations count when one page has them together (a
+    translation matches any of a word's senses, and a 180,000-character paper has them
+    all somewhere: on the whole corpus, English-only papers reached a French query's four
+    words through translation anywhere and outranked the French document with three)."""
     groups: dict[tuple[bool, int], list[Candidate]] = {}
     for c in found:
-        groups.setdefault((c.doc_id != pinned, -c.matched), []).append(c)
+        level = c.matched if c.together is None else c.together
+        groups.setdefault((c.doc_id != pinned, -level), []).append(c)
     return [groups[k] for k in sorted(groups)]
 
 

@@ -32,6 +32,7 @@ from migdocs.search.backend import (
     RankedDocument,
     ScoredEntry,
     rank_documents,
+    together_from_top,
 )
 from migdocs.search.sphinx_config import (
     FIELDS,
@@ -540,6 +541,10 @@ class SphinxReader:
         rows = rows if limit is None else rows[:limit]
         return [ScoredEntry(doc_id, kind, tuple(_languages(languages)), page, page_language or None,
                             _score(w)) for doc_id, kind, languages, page, page_language, w in rows]
+
+    def together(self, queries: Sequence[q.Query], *, documents: Collection[str],
+                 filter: q.Query | None = None) -> dict[str, int]:
+        return together_from_top(self, queries, documents=documents, filter=filter)
 
     def best_documents(self, query: q.Query, *, filter: q.Query | None = None,
                        documents: Collection[str] | None = None, limit: int | None = None,

@@ -43,7 +43,13 @@ from whoosh.util.numeric import byte_to_length
 from migdocs.errors import IndexBusyError
 from migdocs.indexer.entries import KEYWORD_FIELDS, Entry, field_boost, text_fields
 from migdocs.search import query as q
-from migdocs.search.backend import DocumentMatches, IndexStatus, RankedDocument, ScoredEntry
+from migdocs.search.backend import (
+    DocumentMatches,
+    IndexStatus,
+    RankedDocument,
+    ScoredEntry,
+    words_together,
+)
 
 SCHEMA_VERSION = 4
 WRITER_MEMORY_MB = 256
@@ -496,6 +502,15 @@ class WhooshReader:
                 found[doc_of[n]].append((-score, n))
         return [RankedDocument(doc, total, [self._entry(n, -neg) for neg, n in sorted(found[doc])[:entries]])
                 for doc, total in ranked]
+
+    def together(self, queries: Sequence[q.Query], *, documents: Collection[str],
+                 filter: q.Query | None = None) -> dict[str, int]:
+        """From entry numbers (no stored fields read: `top` read one per entry, 3 ms a
+        translated query on the whole corpus)."""
+        allow = self._allow(filter, documents)
+        doc_of, kind_of = self.doc_of, self.kind_of
+        return words_together([[(doc_of[n], kind_of[n] == "meta", n)
+                                for n in self._scores_of(query, allow)] for query in queries])
 
     # -- vocabulary -----------------------------------------------------------------------
     def doc_frequency(self, field: str, term: str) -> int:

@@ -1,0 +1,40 @@
+"""Snippet windows on hand-made inputs: the sliding window picks what comparing every span
+with every later one picked."""
+
+from __future__ import annotations
+
+import random
+
+from migdocs.search import highlight
+
+
+def reference_start(spans: list[tuple[int, int, str]], size: int) -> int:
+    best, best_distinct = 0, -1
+    for i, (start, _, _) in enumerate(spans):
+        distinct = {t for _, end, t in spans[i:] if end - start <= size}
+        if len(distinct) > best_distinct:
+            best, best_distinct = i, len(distinct)
+    return best
+
+
+def test_best_start_agrees_with_comparing_every_pair() -> None:
+    rng = random.Random(20261130)
+    for _ in range(3000):
+        spans, pos = [], 0
+        for _ in range(rng.randint(1, 40)):
+            pos += rng.randint(1, 60)
+            length = rng.randint(1, 300 if rng.random() < 0.05 else 12)
+            spans.append((pos, pos + length, rng.choice("abcde")))
+            pos += length
+        size = rng.choice([10, 50, 240])
+        assert highlight._best_start(spans, size) == reference_start(spans, size)
+
+
+def test_the_window_with_most_distinct_words_wins_over_repeats() -> None:
+    text = "migrant " * 40 + "x " * 200 + "migrant workers remittances"
+    window = highlight.window(text, language="en", page=3,
+                              terms={"en": {"migrant", "worker", "remitt"}})
+    assert window.words() == {"migrant", "workers", "remittances"}
+    shown = window.snippet()
+    assert shown.page == 3 and shown.text.endswith("migrant workers remittances")
+    assert [shown.text[a:b] for a, b in shown.highlights][-2:] == ["workers", "remittances"]
