@@ -100,6 +100,19 @@ def test_documents_and_filters(backend: Backend) -> None:
 
 
 
+def test_documents_each_answers_as_documents_one_by_one(backend: Backend) -> None:
+    load(backend)
+    reader = backend.reader()
+    queries = [en("migrant"), en("forces"), q.Term("title_en", "migrant"), en("nowhere"),
+               q.Or((en("refugees"), en("weapons")))]
+    for filter in (None, q.Term("year", "2015")):
+        each = reader.documents_each(queries, filter=filter)
+        assert each == [reader.documents(query, filter=filter) for query in queries]
+        assert each[3] == {} and each[0]
+    assert reader.documents_each([]) == []
+    assert reader.documents_each([en("forces")]) == [reader.documents(en("forces"))]
+
+
 def test_documents_keep_every_language_code(backend: Backend) -> None:
     """Languages beyond ar/en/es/fr/ru/zh come back as written (sphinxql aggregates the six
     as bits and asks again for the others)."""

@@ -49,5 +49,11 @@ def test_match_text() -> None:
     # Sphinx 2.2.11's MAYBE acts as AND: the optional part goes in an OR.
     assert match_text(q.AndMaybe(forces, q.Term("text_en", "weapon"))) == \
         "((@text_en forc) | ((@text_en forc) (@text_en weapon)))"
-    assert match_text(q.AndNot(forces, q.Or((forces, forces)))) == \
-        "((@text_en forc) -((@text_en forc) | (@text_en forc)))"
+    assert match_text(q.AndNot(forces, q.Or((forces, q.Term("text_en", "weapon"))))) == \
+        "((@text_en forc) -((@text_en forc) | (@text_en weapon)))"
+    # One term in several fields of an OR: one alternative over those fields (same matches,
+    # its postings read once), keywords and phrases left as they are, in their order.
+    word = q.Or((forces, q.Term("title_en", "forc"), q.Term("symbol", "a/1"), q.Term("text_fr", "forc"),
+                 q.Phrase("text_en", ("arm", "forc")), q.Term("text_es", "fuerz"), forces))
+    assert match_text(word) == (f"((@(text_en,title_en,text_fr) forc) | (@kw_symbol {encode_value('a/1')}) | "
+                                '(@text_en "arm forc") | (@text_es fuerz))')

@@ -79,6 +79,11 @@ class Reader(Protocol):
     def documents(self, query: Query | None, *, filter: Query | None = None) -> DocumentMatches:
         """Documents with an entry matching `query` (every entry when None) and `filter`."""
 
+    def documents_each(self, queries: Sequence[Query], *,
+                       filter: Query | None = None) -> list[DocumentMatches]:
+        """`documents(query, filter=filter)` for each of `queries` (a search's words), in
+        order: an engine behind a socket can answer them at once."""
+
     def top(self, query: Query, *, filter: Query | None = None,
             documents: Collection[str] | None = None, limit: int | None = None) -> list[ScoredEntry]:
         """The best-scoring entries matching `query` (BM25F), highest first; only entries of

@@ -277,14 +277,17 @@ class SearchEngine:
         direct: list[DocumentMatches | None] = [None] * len(words)  # translated words only
         if words:
             per_word = []
+            foreign = scoring.foreign if scoring is not None else None
+            asked = [c.query for c in words if c.translation is None or foreign is None]
+            plain = iter(reader.documents_each(asked, filter=filter_q))
             for i, c in enumerate(words):
-                if c.translation is not None and scoring is not None and scoring.foreign:
+                if c.translation is not None and foreign is not None:
                     from migdocs.search.translate import word_documents
 
-                    matched, direct[i] = word_documents(reader, c, filter_q, scoring.foreign)
+                    matched, direct[i] = word_documents(reader, c, filter_q, foreign)
                     per_word.append(matched)
                 else:
-                    per_word.append(reader.documents(c.query, filter=filter_q))
+                    per_word.append(next(plain))
         else:
             per_word = [reader.documents(None, filter=filter_q)]
         found = ranking.candidates(per_word, [c.clause.occur for c in words], pinned=pinned,

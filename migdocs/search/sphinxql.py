@@ -77,6 +77,9 @@ FLUSH_ROWS = 2_000
 #: English, so titles are not weighted more here (bm25f()'s own field weights change nothing
 #: in Sphinx 2.2.11). idf='normalized' (the default) gives frequent terms negative weights.
 RANKER = "ranker=expr('bm25f(1.2,0.75)*1000000000'), idf='plain'"
+#: A document set: per language set of the matching entries, their documents' keys.
+DOCUMENT_GROUPS = "language_bits, COUNT(*) c, GROUP_CONCAT(doc_key) k"
+BY_LANGUAGE_SET = "GROUP BY language_bits"
 #: Groups of one document, each represented by its best entry, best first.
 BEST_IN_GROUP = "GROUP BY doc_key WITHIN GROUP ORDER BY w DESC ORDER BY w DESC"
 #: The row that says "this index was made by migdocs, schema N" (on shard 0: kind MARKER_KIND,
@@ -463,9 +466,29 @@ class SphinxReader:
         keys named by the backend's `doc_ids` cache. One row per document (4,820 rows for a
         common word at 20,000 versions) cost pymysql most of a search. A document with a
         language outside LANGUAGE_BITS is asked again for its exact codes."""
+        return self._documents_from(self._all(DOCUMENT_GROUPS, query, filter, BY_LANGUAGE_SET),
+                                    query, filter)
+
+    def documents_each(self, queries: Sequence[q.Query], *,
+                       filter: q.Query | None = None) -> list[DocumentMatches]:
+        """All in one round trip (Sphinx runs a batch of SELECTs in one request); one whose
+        first FIRST_MATCHES groups are full (never, in practice: a group is a language set)
+        is asked again the usual way."""
+        if len(queries) < 2:
+            return [self.documents(query, filter=filter) for query in queries]
+        statements = [self._statement(DOCUMENT_GROUPS, query, filter, f"{BY_LANGUAGE_SET} LIMIT "
+                                      f"{FIRST_MATCHES} OPTION max_matches={FIRST_MATCHES}")
+                      for query in queries]
+        sets = self.backend.run(None, "; ".join(sql for sql, _ in statements),
+                                [arg for _, args in statements for arg in args])
+        return [self._documents_from(rows, query, filter) if len(rows) < FIRST_MATCHES
+                else self.documents(query, filter=filter)
+                for query, rows in zip(queries, sets, strict=True)]
+
+    def _documents_from(self, rows: list[tuple], query: q.Query | None,
+                        filter: q.Query | None) -> DocumentMatches:
         groups: list[tuple[int, list[str]]] = []
-        for bits, count, concat in self._all("language_bits, COUNT(*) c, GROUP_CONCAT(doc_key) k", query,
-                                             filter, "GROUP BY language_bits"):
+        for bits, count, concat in rows:
             keys = concat.split(",") if concat else []
             if len(keys) != count:  # never seen; the safe way if an engine cuts the list
                 return self._documents_by_row(query, filter)

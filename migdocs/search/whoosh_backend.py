@@ -412,6 +412,10 @@ class WhooshReader:
             found = self._length_bytes[(offset, field)] = _length_bytes(sub, field)
         return found
 
+    def documents_each(self, queries: Sequence[q.Query], *,
+                       filter: q.Query | None = None) -> list[DocumentMatches]:
+        return [self.documents(query, filter=filter) for query in queries]
+
     def documents(self, query: q.Query | None, *, filter: q.Query | None = None) -> DocumentMatches:
         allowed = self._matching(filter) if filter is not None else None
         if query is None:
