@@ -25,7 +25,8 @@ SAMPLERS = 2
 RELATIVE_ITERATIONS = 1.0
 
 
-def align(source: list[list[str]], target: list[list[str]], *, priors: list[str] | None = None
+def align(source: list[list[str]], target: list[list[str]], *, priors: list[str] | None = None,
+          iterations: float = RELATIVE_ITERATIONS
           ) -> list[tuple[set[tuple[int, int]], set[tuple[int, int]]]]:
     """For each unit pair: (links found in both directions, links found in either).
 
@@ -43,7 +44,7 @@ def align(source: list[list[str]], target: list[list[str]], *, priors: list[str]
     trg_lines = [" ".join(unit[:MAX_UNIT_TERMS]) for unit in target]
     with tempfile.TemporaryDirectory(prefix="migdocs-align-") as tmp:
         fwd, rev = Path(tmp) / "fwd", Path(tmp) / "rev"
-        model = eflomal.Aligner(n_samplers=SAMPLERS, rel_iterations=RELATIVE_ITERATIONS)
+        model = eflomal.Aligner(n_samplers=SAMPLERS, rel_iterations=iterations)
         model.align(src_lines, trg_lines, links_filename_fwd=str(fwd),
                     links_filename_rev=str(rev), priors_input=priors, quiet=True)
         forward = _read_links(fwd)

@@ -5,9 +5,16 @@ longer as the repository grows). It also keeps what it learned: the link counts 
 language pair, the words each term was written as, and the versions it learned from
 (`HOME/lexicon-state.pickle`, derived data like the lexicon). After an ingest that adds
 documents held in several languages, only their units are aligned, with the counts
-learned so far as eflomal's priors (a few units alone align poorly; with the priors they
-align as they would among all), their links are added to the counts, and the lexicon is
-written again from them: seconds, not a minute.
+learned so far as eflomal's priors, along with the CONTEXT_UNITS units learned before that
+share the most words with them (a few units aligned alone learned `syrian` -> `territoire`),
+at a third of eflomal's iterations; their links are added to the counts, and the lexicon is
+written again from them. Measured on the UN Parallel Corpus (2,000 units a pair, 2 cores,
+a loaded machine): one new document 20 s, 43 new documents 43 s, a whole build 42-52 s; a
+build grows with the repository, an update with what it adds. The lexicon learned by
+updates measured like a whole build (pairs to French, MRR@10 ar/en/es, 43 documents added
+to 689: 0.646/0.782/0.805 at a third of the iterations, 0.666/0.818/0.789 at all of them;
+whole builds of the same home 0.698/0.818/0.805 and 0.636/0.841/0.785: eflomal samples, so
+two builds differ by as much).
 
 A document whose versions changed or that was removed cannot be taken back out of the
 counts (its links are not kept apart): then the lexicon stays stale until `lexicon build`.
