@@ -16,6 +16,7 @@ from migdocs.repo.names import printable
 
 if TYPE_CHECKING:
     from migdocs.indexer.ingest import IngestReport
+    from migdocs.indexer.lexicon_update import UpdateReport
     from migdocs.repo.model import Document, Programme
     from migdocs.search.results import SearchResult
     from migdocs.search.translate import WordTranslations
@@ -77,9 +78,26 @@ def ingest_summary(report: IngestReport, seconds: float) -> str:
                 line = (f"  {printable(p.path)}: {printable(p.reason, keep_newlines=True)}"
                         + (f" -> {p.fix}" if p.fix else ""))
                 lines.append(line.replace("\n", "\n    "))
-    if report.lexicon:
-        lines.append(report.lexicon)
+    if report.lexicon is not None:
+        lines.append(lexicon_update_line(report.lexicon))
     return "\n".join(lines)
+
+
+def lexicon_update_line(report: UpdateReport) -> str:
+    """What became of the translation lexicon after an ingest."""
+    from migdocs.indexer.lexicon_update import REBUILD_REASONS
+
+    if report.rebuild is not None:
+        return (f"Lexicon: stale ({REBUILD_REASONS[report.rebuild]}); `migdocs lexicon build` "
+                "relearns it (searches use it as it is until then).")
+    if report.updated:
+        line = (f"Lexicon: learned from {report.documents} new translated document(s) "
+                f"({report.seconds:.1f} s)")
+        return line + (f", but {report.error}." if report.error else ".")
+    if report.error:
+        return (f"Lexicon: not updated ({report.error}); searches use it as it was until "
+                "`migdocs lexicon build`.")
+    return "Lexicon: current (nothing new to learn)."
 
 
 def describe(doc: Document, related: Sequence[tuple[Document, str]] = ()) -> str:

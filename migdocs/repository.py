@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from migdocs.errors import MigdocsError, NotFoundError, RepositoryError, UsageError
+from migdocs.errors import NotFoundError, RepositoryError, UsageError
 from migdocs.repo import languages, lookup, symbols
 from migdocs.repo.catalog import Catalog
 from migdocs.repo.home import confine, resolve_home
@@ -379,8 +379,8 @@ class Repository:
 
     def lexicon_update(self) -> UpdateReport | None:
         """Add the translated documents ingested since the lexicon was learned, aligning
-        only theirs (see `migdocs.indexer.lexicon_update`); None when it must be built
-        whole (a translated document changed or was removed, or there is no lexicon)."""
+        only theirs (see `migdocs.indexer.lexicon_update`); `rebuild` says why it must be
+        built whole instead. None when there is no lexicon."""
         from migdocs.indexer.lexicon_update import update
 
         with self.writing(repair=False):
@@ -394,20 +394,19 @@ class Repository:
             self._lexicon.close()
             self._lexicon = None
 
-    def _lexicon_after_ingest(self) -> str | None:
-        """What became of the lexicon after an ingest (None: nothing to say)."""
+    def _lexicon_after_ingest(self) -> UpdateReport | None:
+        """The lexicon's update after an ingest, when it has one that the ingest made stale.
+        A failure says so in the report: the ingest itself succeeded, and the lexicon is
+        derived data (still used as it was)."""
         if not self.lexicon_path.exists() or self.lexicon_state() != "stale":
             return None
+        from migdocs.indexer.lexicon_update import UpdateReport
+
         try:
-            found = self.lexicon_update()
-        except (MigdocsError, OSError) as e:
-            return (f"Lexicon: not updated ({e}); cross-lingual search uses it as it was "
-                    "until `migdocs lexicon build`.")
-        if found is None:
-            return ("Lexicon: stale (a document held in several languages changed or was "
-                    "removed); `migdocs lexicon build` relearns it.")
-        return (f"Lexicon: learned from {found.documents} new translated document(s) "
-                f"({found.seconds:.1f} s).")
+            return self.lexicon_update()
+        except Exception as e:  # noqa: BLE001 (any failure of derived data must not fail a finished ingest)
+            return UpdateReport(error=str(e) or type(e).__name__,
+                                updated=self.lexicon_state() == "current")
 
     def translations(self, word: str, *, language: str | None = None) -> WordTranslations:
         """The lexicon's translations of a word, read in `language` or in each language."""

@@ -38,3 +38,16 @@ def test_the_window_with_most_distinct_words_wins_over_repeats() -> None:
     shown = window.snippet()
     assert shown.page == 3 and shown.text.endswith("migrant workers remittances")
     assert [shown.text[a:b] for a, b in shown.highlights][-2:] == ["workers", "remittances"]
+
+
+def test_matches_a_french_elision_once() -> None:
+    text = "Le droit à l'éducation et l'éducation des migrants; éducation."
+    spans = highlight.matches(text, "fr", {"fr": {"educ"}})
+    assert [text[a:b] for a, b, _ in spans] == ["l'éducation", "l'éducation", "éducation"]
+    assert all(spans[i][1] <= spans[i + 1][0] for i in range(len(spans) - 1))
+
+
+def test_matches_whole_words_only() -> None:
+    text = "Migrants, migrant and immigrants: MIGRANT."
+    spans = highlight.matches(text, "en", {"en": {"migrant"}})
+    assert [text[a:b] for a, b, _ in spans] == ["Migrants", "migrant", "MIGRANT"]

@@ -90,7 +90,9 @@ def test_lexicon_missing_then_stale(tmp_path: Path) -> None:
     assert run(home, "lexicon", "build", "--no-dictionaries").exit_code == 0
     assert "Note:" not in run(home, "lexicon", "show", "golan", "--from", "en").stderr
     more = write_catalog(tmp_path / "more", {"S_2015_128": ("EN", "FR")})
-    run(home, "ingest", str(more))
+    run(home, "ingest", str(more))  # (the ingest updates the lexicon)
+    assert "Note:" not in run(home, "lexicon", "show", "golan", "--from", "en").stderr
+    assert run(home, "remove", "S/2015/128").exit_code == 0
     result = run(home, "lexicon", "show", "golan", "--from", "en")
     assert "changed since the lexicon was built" in result.stderr
 
@@ -164,6 +166,8 @@ def test_an_ingest_adds_new_translated_documents_to_the_lexicon(tmp_path: Path) 
     shown = run(home, "lexicon", "show", "syrian", "--from", "en")
     assert shown.exit_code == 0 and "Note:" not in shown.stderr
     assert any(line.split()[:2] == ["fr", "syrien"] for line in shown.stdout.splitlines()), shown.stdout
+    learned_before = run(home, "lexicon", "show", "austerity", "--from", "en").stdout
+    assert any(line.split()[:2] == ["fr", "austérité"] for line in learned_before.splitlines())
     with migdocs.open(home) as repo:
         assert repo.lexicon_state() == "current"
         assert repo.lexicon.units["en-fr"] > units_before
@@ -171,5 +175,27 @@ def test_an_ingest_adds_new_translated_documents_to_the_lexicon(tmp_path: Path) 
         assert nothing is not None and nothing.documents == 0
         repo.remove("S/2015/98")
         assert repo.lexicon_state() == "stale"
-        assert repo.lexicon_update() is None  # a removal needs `lexicon build`
+        removed = repo.lexicon_update()  # a removal needs `lexicon build`
+        assert removed is not None and removed.rebuild == "changed" and not removed.updated
         assert repo.lexicon_state() == "stale"
+
+
+def test_an_ingest_says_why_the_lexicon_must_be_built_whole(tmp_path: Path) -> None:
+    """A replaced translated version cannot be taken out of what was learned; a lexicon
+    built by an earlier migdocs has no state to update: the ingest names each reason."""
+    from migdocs.indexer.lexicon_update import state_path
+
+    home = tmp_path / "home"
+    docs = write_catalog(tmp_path / "docs", {"S_2015_98": ("EN", "FR"), "S_2015_128": ("EN", "FR")})
+    run(home, "ingest", str(docs))
+    assert run(home, "lexicon", "build", "--no-dictionaries").exit_code == 0
+    french = docs / "text" / "S_2015_98-FR.txt"
+    french.write_text(french.read_text(encoding="utf-8") + "\nUne ligne de plus.\n", encoding="utf-8")
+    result = run(home, "ingest", str(docs))
+    assert result.exit_code == 0, result.output
+    assert "Lexicon: stale (a document held in several languages was replaced or removed)" in result.output
+    assert run(home, "lexicon", "build", "--no-dictionaries").exit_code == 0
+    state_path(home / "lexicon.sqlite").unlink()
+    more = write_catalog(tmp_path / "more", {"A_69_783": ("EN", "FR")})
+    result = run(home, "ingest", str(more))
+    assert "Lexicon: stale (it was built by an earlier migdocs" in result.output

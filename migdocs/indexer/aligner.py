@@ -9,11 +9,18 @@ maintained C aligner with a pip wheel is the better choice.
 
 from __future__ import annotations
 
+import subprocess
 import tempfile
 from pathlib import Path
 from typing import Literal
 
+from migdocs.errors import MigdocsError
+
 Symmetrisation = Literal["union", "intersection"]
+
+
+class AlignmentError(MigdocsError):
+    """eflomal could not align (its child process failed)."""
 
 #: eflomal's sentences are capped; longer units are cut here (a UN paragraph has 20-80 terms).
 MAX_UNIT_TERMS = 200
@@ -32,7 +39,7 @@ def align(source: list[list[str]], target: list[list[str]], *, priors: list[str]
 
     A link (i, j) joins source term i and target term j. Units must be given in pairs; an
     empty unit gets no links. `priors`: eflomal's prior lines (`LEX\tsource\ttarget\tcount`),
-    links counted before: a few new units align as well as they would among many.
+    links counted before (not empty: eflomal fails on an empty priors file).
     """
     import eflomal
 
@@ -45,8 +52,13 @@ def align(source: list[list[str]], target: list[list[str]], *, priors: list[str]
     with tempfile.TemporaryDirectory(prefix="migdocs-align-") as tmp:
         fwd, rev = Path(tmp) / "fwd", Path(tmp) / "rev"
         model = eflomal.Aligner(n_samplers=SAMPLERS, rel_iterations=iterations)
-        model.align(src_lines, trg_lines, links_filename_fwd=str(fwd),
-                    links_filename_rev=str(rev), priors_input=priors, quiet=True)
+        try:
+            model.align(src_lines, trg_lines, links_filename_fwd=str(fwd),
+                        links_filename_rev=str(rev), priors_input=priors, quiet=True)
+        except (subprocess.CalledProcessError, OSError) as e:
+            raise AlignmentError(f"the word aligner (eflomal) failed: {e}; run "
+                                 "`migdocs lexicon build` again, and report it if it fails "
+                                 "again") from e
         forward = _read_links(fwd)
         reverse = _read_links(rev)
     out = []

@@ -15,7 +15,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from migdocs.errors import CatalogFileError, ExtractionError, FileChangedError
 from migdocs.indexer import extract, language, limits, naming, ocr
@@ -38,6 +38,9 @@ from migdocs.repo.model import (
     StoredFile,
 )
 from migdocs.repo.names import printable
+
+if TYPE_CHECKING:
+    from migdocs.indexer.lexicon_update import UpdateReport
 from migdocs.repo.store import FileStore, sha256_of
 from migdocs.search.backend import Backend
 
@@ -63,7 +66,8 @@ class IngestReport:
     warnings: list[Problem] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)  # ids of documents added or changed
-    lexicon: str | None = None  # what became of the translation lexicon, when there is one
+    #: The translation lexicon's update, when the ingest made the home's lexicon stale.
+    lexicon: UpdateReport | None = None
 
     @property
     def failed(self) -> int:

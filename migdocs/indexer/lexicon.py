@@ -209,7 +209,8 @@ def learn(units: list[tuple[list[str], list[str]]], priors: Table | None = None,
         seen = {t for src, _ in units for t in src}
         lines = [f"LEX\t{s}\t{t}\t{c:g}\n" for s in seen for t, c in priors.get(s, {}).items()]
     everything = list(context) + units
-    links = aligner.align([u[0] for u in everything], [u[1] for u in everything], priors=lines,
+    links = aligner.align([u[0] for u in everything], [u[1] for u in everything],
+                          priors=lines or None,  # (eflomal fails on an empty priors file)
                           iterations=UPDATE_ITERATIONS if priors else aligner.RELATIVE_ITERATIONS
                           )[len(context):]
     for (src, trg), (both, either) in zip(units, links, strict=True):
@@ -366,8 +367,8 @@ def build(catalog: Catalog, path: Path, *, dictionaries: Path | None = None,
     write(path, counts, forms, report, fingerprint(catalog, stamps), dictionaries=dictionaries,
           use_dictionaries=use_dictionaries)
     lexicon_update.save_state(path, stamps=stamps, counts=counts, forms=forms,
-                              units=report.units, use_dictionaries=use_dictionaries,
-                              aligned=dict(units))
+                              units=report.units, aligned=dict(units),
+                              use_dictionaries=use_dictionaries, dictionaries=dictionaries)
     report.seconds = round(time.monotonic() - started, 1)
     return report
 

@@ -34,7 +34,7 @@ from migdocs.search.compile import Compiled, Filters, QueryCompiler
 from migdocs.search.highlight import Window, window
 from migdocs.search.ranking import FACETS, Candidate, Facts
 from migdocs.search.results import MAX_LIMIT, SORT_ORDERS, Hit, SearchResult, SortOrder
-from migdocs.search.suggest import Speller
+from migdocs.search.suggest import Speller, correct_query
 
 if TYPE_CHECKING:
     from migdocs.search.translate import Lexicon, QueryTranslator
@@ -42,9 +42,10 @@ if TYPE_CHECKING:
 MAX_CLAUSES = 32  # top-level words and groups of one query
 SNIPPETS_PER_HIT = 2
 SNIPPET_CANDIDATES = 6  # best entries of a document considered for its snippets
-#: Characters of a hit's pages read for its snippets, beyond its first two pages: six pages
-#: of a UN Parallel Corpus text are ~6,000; six of a long paper 20,000-60,000, which made
-#: snippets a third of a translated search's time on the whole corpus.
+#: A hit's pages are read for its snippets, best scored first, until this many characters
+#: (two pages at least): six pages of a UN Parallel Corpus text are ~6,000 characters; six
+#: of a long paper 20,000-60,000, which made snippets a third of a translated search's
+#: time on the whole corpus.
 SNIPPET_CHARS_READ = 6_000
 SIMILAR_TERMS = 12  # per language version
 SIMILAR_TEXT_CHARS = 50_000
@@ -305,8 +306,10 @@ class SearchEngine:
         if count_only:
             return SearchResult(text, len(found), page, limit, sort, [], {}, notices=notices,
                                 words=count_words)
-        if scoring is not None and scoring.foreign is not None and coverage:
-            _rank_together(reader, words, found, scoring.foreign, filter_q)
+        if scoring is not None and scoring.foreign is not None and coverage and sort != "symbol":
+            from migdocs.search.translate import rank_together
+
+            rank_together(reader, words, found, scoring.foreign, filter_q)
         facts = self.facts()
         start = (page - 1) * limit
         universe = len(set().union(*per_word)) if scoring is not None else 0
@@ -418,40 +421,19 @@ class SearchEngine:
     # -- did you mean -------------------------------------------------------------------------
     def _suggestion(self, text: str, parsed: syntax.ParsedQuery, filters: Filters, *,
                     translate: bool = True) -> str | None:
-        """A corrected query when some word is in no document and the correction finds more."""
-        corrected = text
-        changed = False
-        for word in syntax.words(parsed.root):
-            if not isinstance(word, syntax.Word) or word.wildcard or word.fuzzy:
-                continue
-            if symbols.parse(word.text) or self.speller.known(word.text):
-                continue
-            replacement = _same_case(self.speller.correct(word.text), word.text)
-            if replacement:
-                corrected = _replace_word(corrected, word.text, replacement)
-                changed = True
-        if not changed:
+        """A corrected query when some word is in no document and the correction finds
+        something: as typed first (a correction is a word of some document, so it nearly
+        always is), then with translations when the home has a lexicon."""
+        corrected = correct_query(self.speller, text, parsed)
+        if corrected is None:
             return None
-        # As typed first: a correction is a word of some document, so it is nearly always
-        # found without its translations, which cost a third more to look up.
-        for translated in (False, True) if translate else (False,):
-            found, _ = self._run(corrected, filters=filters, limit=1, translate=translated,
-                                 count_only=True)
+        translated = translate and self._lexicon is not None and self._lexicon().exists
+        for with_translations in (False, True) if translated else (False,):
+            found, _ = self._run(corrected, filters=filters, limit=1,
+                                 translate=with_translations, count_only=True)
             if found.total:
                 return corrected
         return None
-
-
-def _rank_together(reader: Reader, words: list[Compiled], found: dict[str, Candidate],
-                   foreign: Callable[[str], bool], filter_q: q.Query | None) -> None:
-    """Sets `together` (see ranking.tiers) on the documents ranked through translations
-    that match two words or more: one entry list per word, among those documents only."""
-    chosen = [d for d, c in found.items() if c.matched > 1 and foreign(d)]
-    if not chosen:
-        return
-    levels = reader.together([c.query for c in words], documents=chosen, filter=filter_q)
-    for doc_id in chosen:
-        found[doc_id].together = levels.get(doc_id, 0)
 
 
 def _single_word(parsed: syntax.ParsedQuery, words: Sequence[Compiled]) -> str | None:
@@ -479,21 +461,6 @@ def _citation_pattern(word: str | None) -> re.Pattern[str] | None:
         alternatives.append(r"\s*/\s*".join(parts))
     return re.compile(rf"(?<![\w/.\-])(?:{'|'.join(alternatives)})(?![\w\-]|/\w|\.\d)",
                       re.IGNORECASE)
-
-
-def _same_case(word: str | None, like: str) -> str | None:
-    """`karabakh` written like `Karabak` -> `Karabakh`; like `NATO` -> upper case."""
-    if word is None:
-        return None
-    if like.isupper() and len(like) > 1:
-        return word.upper()
-    if like[:1].isupper():
-        return word[:1].upper() + word[1:]
-    return word
-
-
-def _replace_word(text: str, word: str, replacement: str) -> str:
-    return re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", replacement, text, count=1)
 
 
 def _title(document: Document) -> str | None:

@@ -49,7 +49,14 @@ def matches(text: str, language: str, terms: dict[str, set[str]]) -> list[tuple[
                 spans.append((start, end, found))
             start = text.find(word, end)
     spans.sort()
-    return spans
+    # A word found inside a longer matched token (`éducation` in `l'éducation`: the
+    # apostrophe is no token character) is that token's: keep the first, longest span.
+    kept: list[tuple[int, int, str]] = []
+    for span in spans:
+        if kept and span[0] < kept[-1][1]:
+            continue
+        kept.append(span)
+    return kept
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Best match over documents, from per-word document sets: pure functions, no engine.
 
 A document's coverage is how many of the query's words it contains anywhere (any page, any
-language, its record); documents missing fewer words rank first, then by score (best page
+language, its record; a document ranked through translations: on one page with its
+record, see `tiers`); documents missing fewer words rank first, then by score (best page
 plus record). Required and excluded words are decided per document. Totals and facets are
 exact: they come from the sets, never from scored top lists.
 """

@@ -4,8 +4,12 @@ in C) and ranked by how many texts hold the correction."""
 
 from __future__ import annotations
 
+import re
+
 from migdocs.indexer.analysis import TOKEN, spelling_word
+from migdocs.repo import symbols
 from migdocs.repo.catalog import Catalog
+from migdocs.search import syntax
 
 
 def spelled(word: str) -> list[str]:
@@ -40,3 +44,35 @@ class Speller:
             if near:  # the word most texts hold
                 return max((w for w, _, _ in near), key=lambda w: (counts[w], w))
         return None
+
+
+def correct_query(speller: Speller, text: str, parsed: syntax.ParsedQuery) -> str | None:
+    """The query with each plain word that is in no document replaced by its correction;
+    None when no word needed one (or none has a correction)."""
+    corrected = text
+    changed = False
+    for word in syntax.words(parsed.root):
+        if not isinstance(word, syntax.Word) or word.wildcard or word.fuzzy:
+            continue
+        if symbols.parse(word.text) or speller.known(word.text):
+            continue
+        replacement = _same_case(speller.correct(word.text), word.text)
+        if replacement:
+            corrected = _replace_word(corrected, word.text, replacement)
+            changed = True
+    return corrected if changed else None
+
+
+def _same_case(word: str | None, like: str) -> str | None:
+    """`karabakh` written like `Karabak` -> `Karabakh`; like `NATO` -> upper case."""
+    if word is None:
+        return None
+    if like.isupper() and len(like) > 1:
+        return word.upper()
+    if like[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+def _replace_word(text: str, word: str, replacement: str) -> str:
+    return re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", replacement, text, count=1)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from migdocs.search.backend import DocumentMatches, Reader
     from migdocs.search.compile import Compiled
     from migdocs.search.query import Query
+    from migdocs.search.ranking import Candidate
     from migdocs.search.results import Hit
 
 LexiconState = Literal["current", "stale", "missing"]
@@ -374,3 +375,23 @@ def explain(words: list[Compiled], per_word: list[DocumentMatches],
                             seen.setdefault(text.casefold(), text)
                 shown_words = list(seen.values()) or [t.word for t in translation.targets[lang]]
                 hit.matched_via.append(MatchedVia(translation.word, lang, shown_words))
+
+
+#: Documents ranked through translations whose words-together count is computed (those
+#: matching the most words first); the rest keep their coverage. On sphinxql every matching
+#: page of each comes back as a row per word, and a search may read at most 200,000 rows.
+TOGETHER_DOCUMENTS = 2_000
+
+
+def rank_together(reader: Reader, words: list[Compiled], found: dict[str, Candidate],
+                  foreign: Callable[[str], bool], filter_q: Query | None) -> None:
+    """Sets `together` (see ranking.tiers) on the documents ranked through translations
+    that match two words or more: one entry list per word, among those documents only."""
+    chosen = sorted((c for d, c in found.items() if c.matched > 1 and foreign(d)),
+                    key=lambda c: -c.matched)[:TOGETHER_DOCUMENTS]
+    if not chosen:
+        return
+    levels = reader.together([c.query for c in words], documents=[c.doc_id for c in chosen],
+                             filter=filter_q)
+    for c in chosen:
+        c.together = levels.get(c.doc_id, 0)
