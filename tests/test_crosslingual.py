@@ -154,3 +154,13 @@ def test_translated_words_count_together_only_on_one_page(home: Path, tmp_path: 
     assert all(h.matched == 2 and h.matched_via for h in hits)
     # Ranked on scores alone (as an English query ranks them), the scattered one wins.
     assert plain["X/1"].score > plain["X/2"].score
+
+
+def test_did_you_mean_counts_a_correction_found_only_through_translation(home: Path) -> None:
+    """`austerty` in French documents: `austerity` is in no French text as typed, only
+    through its translation `austérité`, so only a translated search suggests it."""
+    with migdocs.open(home) as repo:
+        assert repo.search("austerity", lang="fr", translate=False).total == 0
+        assert repo.search("austerity", lang="fr").total >= 1
+        assert repo.search("austerty", lang="fr").suggestion == "austerity"
+        assert repo.search("austerty", lang="fr", translate=False).suggestion is None
