@@ -199,3 +199,24 @@ def test_an_ingest_says_why_the_lexicon_must_be_built_whole(tmp_path: Path) -> N
     more = write_catalog(tmp_path / "more", {"A_69_783": ("EN", "FR")})
     result = run(home, "ingest", str(more))
     assert "Lexicon: stale (it was built by an earlier migdocs" in result.output
+
+
+def test_the_lexicon_state_keeps_a_bounded_sample_of_units(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The state would otherwise grow with every document; updates still work from the
+    sample."""
+    import pickle
+
+    from migdocs.indexer import lexicon_update
+
+    monkeypatch.setattr(lexicon_update, "KEPT_UNITS", 3)
+    home = tmp_path / "home"
+    run(home, "ingest", str(write_catalog(tmp_path / "docs", {t: ("EN", "FR") for t in TEACHERS[:4]})))
+    assert run(home, "lexicon", "build", "--no-dictionaries").exit_code == 0
+    state = pickle.loads(lexicon_update.state_path(home / "lexicon.sqlite").read_bytes())
+    assert state["units"]["en-fr"] > 3  # learned from all of them
+    assert [len(u) for u in state["aligned"].values()] == [3]
+    result = run(home, "ingest", str(write_catalog(tmp_path / "more", {"S_2015_98": ("EN", "FR")})))
+    assert "Lexicon: learned from 1 new translated document(s)" in result.output
+    state = pickle.loads(lexicon_update.state_path(home / "lexicon.sqlite").read_bytes())
+    assert [len(u) for u in state["aligned"].values()] == [3]

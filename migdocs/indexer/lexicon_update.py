@@ -2,21 +2,21 @@
 
 `lexicon build` aligns every translated document (about a minute for the bundled corpus,
 longer as the repository grows). It also keeps what it learned: the link counts of each
-language pair, the words each term was written as, and the versions it learned from
-(`HOME/lexicon-state.pickle`, derived data like the lexicon; it holds every aligned unit,
-so it grows with the repository: 4.4 MB for 369 translated UN Parallel Corpus documents).
-After an ingest that adds documents held in several languages, only their units are
-aligned, with the counts learned so far as eflomal's priors, along with the CONTEXT_UNITS
-units learned before that share the most words with them (a few units aligned alone
-learned `syrian` -> `territoire`), at a third of eflomal's iterations; their links are
-added to the counts, and the lexicon is written again from them. Measured on the UN
-Parallel Corpus (2,000 units a pair, 2 cores, a loaded machine): one new document 20 s, 43
-new documents 43 s, a whole build 42-52 s; a build grows with the repository, an update
-with what it adds. The lexicon learned by updates measured like a whole build (pairs to
-French, MRR@10 ar/en/es, 43 documents added to 689: 0.646/0.782/0.805 at a third of the
-iterations, 0.666/0.818/0.789 at all of them; whole builds of the same home
-0.698/0.818/0.805 and 0.636/0.841/0.785: eflomal samples, so two builds differ by as
-much).
+language pair, the words each term was written as, the versions it learned from, and a
+sample of at most KEPT_UNITS aligned units a pair (`HOME/lexicon-state.pickle`, derived
+data like the lexicon; it grows with the vocabulary, not with every document: 4.4 MB for
+369 translated UN Parallel Corpus documents). After an ingest that adds documents held in
+several languages, only their units are aligned, with the counts learned so far as
+eflomal's priors, along with the CONTEXT_UNITS kept units that share the most words with
+them (a few units aligned alone learned `syrian` -> `territoire`), at a third of eflomal's
+iterations; their links are added to the counts, and the lexicon is written again from
+them. Measured on the UN Parallel Corpus (2,000 units a pair, 2 cores, a loaded machine):
+one new document 20 s, 43 new documents 43 s, a whole build 42-52 s; a build grows with
+the repository, an update with what it adds. The lexicon learned by updates measured like
+a whole build (pairs to French, MRR@10 ar/en/es, 43 documents added to 689:
+0.646/0.782/0.805 at a third of the iterations, 0.666/0.818/0.789 at all of them; whole
+builds of the same home 0.698/0.818/0.805 and 0.636/0.841/0.785: eflomal samples, so two
+builds differ by as much).
 
 A document whose versions changed or that was removed cannot be taken back out of the
 counts (its links are not kept apart): then the lexicon stays stale until `lexicon build`.
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import random
 import time
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
@@ -41,6 +42,11 @@ STATE_FORMAT = 1
 #: Units learned before, aligned along with an update's new units (eflomal needs company:
 #: see `lexicon.learn`); those sharing the most terms with the new units first.
 CONTEXT_UNITS = 1000
+#: The state keeps at most this many aligned units per pair to choose the context from (a
+#: sample, the same for the same units): the rest of the state (counts, word forms) grows
+#: with the vocabulary, and the units would grow with every document (the bundled corpus
+#: has 3,800-3,900 a pair; 50,000 translated documents would have ~500,000).
+KEPT_UNITS = 5_000
 Units = list[tuple[list[str], list[str]]]
 #: Why a lexicon must be built whole: no state (built by an earlier migdocs, or the file is
 #: gone), a new text analysis, or a translated document replaced or removed.
@@ -79,7 +85,8 @@ def save_state(path: Path, *, stamps: dict[str, str], counts: dict[Pair, Table],
     from migdocs.indexer.analysis import ANALYSIS_VERSION
 
     state = {"format": STATE_FORMAT, "analysis": ANALYSIS_VERSION, "stamps": stamps,
-             "counts": counts, "units": units, "aligned": aligned,
+             "counts": counts, "units": units,
+             "aligned": {pair: _kept(found) for pair, found in aligned.items()},
              "use_dictionaries": use_dictionaries,
              "dictionaries": str(dictionaries) if dictionaries else None,
              "forms": {lang: {t: dict(words) for t, words in terms.items()}
@@ -164,6 +171,14 @@ def _learn(units: dict[Pair, Units], counts: dict[Pair, Table], aligned: dict[Pa
     for pair in pairs:
         aligned.setdefault(pair, []).extend(units[pair])
     return out
+
+
+def _kept(units: Units) -> Units:
+    """At most KEPT_UNITS of `units`, a sample in their order (seeded by their number)."""
+    if len(units) <= KEPT_UNITS:
+        return units
+    chosen = sorted(random.Random(len(units)).sample(range(len(units)), KEPT_UNITS))
+    return [units[i] for i in chosen]
 
 
 def _context(before: Units, new: Units) -> Units:
