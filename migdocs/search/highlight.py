@@ -120,12 +120,6 @@ def _best_start(spans: list[tuple[int, int, str]], size: int) -> int:
     return best
 
 
-def snippet(text: str, *, language: str, page: int, terms: dict[str, set[str]],
-            size: int = SNIPPET_CHARS) -> Snippet:
-    """The window of about `size` characters holding the most distinct query terms."""
-    return window(text, language=language, page=page, terms=terms, size=size).snippet()
-
-
 def _word_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """Move the window's edges to spaces so no word is cut."""
     if start > 0:
