@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import TYPE_CHECKING
 
 from migdocs.errors import UsageError
@@ -32,7 +33,7 @@ from migdocs.search import ranking, syntax
 from migdocs.search.backend import Backend, DocumentMatches, RankedDocument, Reader
 from migdocs.search.compile import Compiled, Filters, QueryCompiler
 from migdocs.search.highlight import Window, window
-from migdocs.search.ranking import FACETS, Candidate, Facts
+from migdocs.search.ranking import FACETS, Candidate, FacetIndex, Facts, Found
 from migdocs.search.results import MAX_LIMIT, SORT_ORDERS, Hit, SearchResult, SortOrder
 from migdocs.search.suggest import Speller, correct_query
 
@@ -94,6 +95,7 @@ class SearchEngine:
         self._resolve_doc = resolve
         self._lexicon = lexicon  # the current translation lexicon (cross-lingual search)
         self._facts: dict[str, Facts] = {}
+        self._facet_index = ranking.facet_index({})
         self._facts_generation: object = None
         self._held: dict[str, frozenset[str]] = {}
         self._held_generation: object = None
@@ -107,8 +109,13 @@ class SearchEngine:
         generation = self.catalog.generation()
         if generation != self._facts_generation:
             self._facts = self.catalog.document_facts()
+            self._facet_index = ranking.facet_index(self._facts)
             self._facts_generation = generation
         return self._facts
+
+    def facet_index(self) -> FacetIndex:
+        self.facts()  # (rebuilt with the facts when the catalog changed)
+        return self._facet_index
 
     def held_languages(self) -> dict[str, frozenset[str]]:
         """doc id -> the languages it holds a version in (read once per catalog change)."""
@@ -295,14 +302,14 @@ class SearchEngine:
                                    count_words=coverage and bool(words))
         if pinned and pinned not in found:  # an id (no symbol) typed as the query
             for doc_id, languages in reader.documents(q.Term("doc_id", pinned), filter=filter_q).items():
-                found[doc_id] = Candidate(doc_id, languages, count_words)
+                found.add(doc_id, languages, count_words)
         for excluded_q in excluded:
-            for doc_id in reader.documents(excluded_q):
-                found.pop(doc_id, None)
+            found.discard(reader.documents(excluded_q))
         if keep is not None and scoring is not None:
-            ranking.apply_scores(found.values(), scoring.best(
-                reader, filter=filter_q, documents=list(found), entries=CITATION_ENTRIES))
-            found = {d: c for d, c in found.items() if keep(c)}
+            every = [found.candidate(d) for d in found.matched]
+            ranking.apply_scores(every, scoring.best(
+                reader, filter=filter_q, documents=list(found.matched), entries=CITATION_ENTRIES))
+            found.keep_only(c.doc_id for c in every if keep(c))
         if count_only:
             return SearchResult(text, len(found), page, limit, sort, [], {}, notices=notices,
                                 words=count_words)
@@ -312,10 +319,9 @@ class SearchEngine:
             rank_together(reader, words, found, scoring.foreign, filter_q)
         facts = self.facts()
         start = (page - 1) * limit
-        universe = len(set().union(*per_word)) if scoring is not None else 0
-        ordered = self._order(reader, list(found.values()), facts, scoring, filter_q, sort=sort,
-                              wanted=start + limit, pinned=pinned, universe=universe)
-        shown = ordered[start:start + limit]
+        ordered = self._order(reader, found, facts, scoring, filter_q, sort=sort,
+                              wanted=start + limit, pinned=pinned)
+        shown = [found.candidate(d) for d in ordered[start:start + limit]]
         if scoring is not None:
             unscored = [c for c in shown if not c.entries]
             if unscored:
@@ -330,49 +336,49 @@ class SearchEngine:
             explain(words, per_word, direct, hits)
         shown_sort = sort if words or sort != "relevance" else "symbol"  # nothing to score
         return SearchResult(text, len(found), page, limit, shown_sort, hits,
-                            ranking.facets(found.values(), facts), notices=notices,
+                            ranking.facets(found, self.facet_index()), notices=notices,
                             words=count_words)
 
-    def _order(self, reader: Reader, found: list[Candidate], facts: dict[str, Facts],
+    def _order(self, reader: Reader, found: Found, facts: dict[str, Facts],
                scoring: Scoring | None, filter_q: q.Query | None, *, sort: SortOrder,
-               wanted: int, pinned: str | None, universe: int) -> list[Candidate]:
-        """Candidates in result order, exact up to `wanted` (the rest follow unordered)."""
+               wanted: int, pinned: str | None) -> list[str]:
+        """The first `wanted` documents in result order (those scored on the way have their
+        scores on `found.candidate`). Documents past them are never put in order."""
+        docs = list(found.matched)
         if scoring is None or sort == "symbol":
-            return sorted(found, key=lambda c: (c.doc_id != pinned,
-                                                ranking.natural(facts.get(c.doc_id), c.doc_id)))
+            return sorted(docs, key=lambda d: (d != pinned, ranking.natural(facts.get(d), d)))[:wanted]
         if sort == "date":  # newest first, relevance within a date
-            by_date: dict[str, list[Candidate]] = {}
-            for c in found:
-                by_date.setdefault((facts.get(c.doc_id) or ("",) * 6)[5] or "", []).append(c)
+            by_date: dict[str, list[str]] = {}
+            for d in docs:
+                by_date.setdefault((facts.get(d) or ("",) * 6)[5] or "", []).append(d)
             groups = [by_date[d] for d in sorted(by_date, reverse=True)]
         else:
-            groups = [found]
-        out: list[Candidate] = []
+            groups = [docs]
+        levels = found.levels()
+        out: list[str] = []
         for group in groups:
-            if len(out) >= wanted:
-                out += group
-                continue
-            for tier in ranking.tiers(group, pinned):
+            for tier in ranking.tiers(group, levels, pinned):
                 if len(out) >= wanted:
-                    out += tier
-                    continue
-                best = self._best(reader, tier, scoring, filter_q, wanted - len(out), facts,
-                                  whole=len(tier) == universe)
-                chosen = {c.doc_id for c in best}
-                out += best + [c for c in tier if c.doc_id not in chosen]
+                    return out
+                best = self._best(reader, found, tier, scoring, filter_q, wanted - len(out), facts,
+                                  whole=len(tier) == found.universe)
+                out += (c.doc_id for c in best)
+                if len(out) < wanted:  # the tier's unscored rest, in the order first matched
+                    chosen = {c.doc_id for c in best}
+                    out += islice((d for d in tier if d not in chosen), wanted - len(out))
         return out
 
     @staticmethod
-    def _best(reader: Reader, tier: list[Candidate], scoring: Scoring, filter_q: q.Query | None,
-              wanted: int, facts: dict[str, Facts], *, whole: bool) -> list[Candidate]:
+    def _best(reader: Reader, found: Found, tier: list[str], scoring: Scoring,
+              filter_q: q.Query | None, wanted: int, facts: dict[str, Facts], *,
+              whole: bool) -> list[Candidate]:
         """The `wanted` best-scored candidates of one tier, in order. `whole`: the tier is
         every document the query matches (no need to name them to the backend)."""
         ranked = scoring.best(reader, filter=filter_q,
-                              documents=None if whole and scoring.translated is None
-                              else [c.doc_id for c in tier],
+                              documents=None if whole and scoring.translated is None else tier,
                               limit=wanted + TIE_MARGIN, entries=SNIPPET_CANDIDATES)
-        by_doc = {c.doc_id: c for c in tier}
-        best = [by_doc[r.doc_id] for r in ranked if r.doc_id in by_doc]
+        in_tier = set(tier)
+        best = [found.candidate(r.doc_id) for r in ranked if r.doc_id in in_tier]
         ranking.apply_scores(best, ranked)
         best.sort(key=lambda c: (-c.score, ranking.natural(facts.get(c.doc_id), c.doc_id)))
         return best[:wanted]

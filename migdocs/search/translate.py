@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from migdocs.search.backend import DocumentMatches, Reader
     from migdocs.search.compile import Compiled
     from migdocs.search.query import Query
-    from migdocs.search.ranking import Candidate
+    from migdocs.search.ranking import Found
     from migdocs.search.results import Hit
 
 LexiconState = Literal["current", "stale", "missing"]
@@ -383,15 +383,14 @@ def explain(words: list[Compiled], per_word: list[DocumentMatches],
 TOGETHER_DOCUMENTS = 2_000
 
 
-def rank_together(reader: Reader, words: list[Compiled], found: dict[str, Candidate],
+def rank_together(reader: Reader, words: list[Compiled], found: Found,
                   foreign: Callable[[str], bool], filter_q: Query | None) -> None:
     """Sets `together` (see ranking.tiers) on the documents ranked through translations
     that match two words or more: one entry list per word, among those documents only."""
-    chosen = sorted((c for d, c in found.items() if c.matched > 1 and foreign(d)),
-                    key=lambda c: -c.matched)[:TOGETHER_DOCUMENTS]
+    matched = found.matched
+    chosen = sorted((d for d, n in matched.items() if n > 1 and foreign(d)),
+                    key=lambda d: -matched[d])[:TOGETHER_DOCUMENTS]
     if not chosen:
         return
-    levels = reader.together([c.query for c in words], documents=[c.doc_id for c in chosen],
-                             filter=filter_q)
-    for c in chosen:
-        c.together = levels.get(c.doc_id, 0)
+    levels = reader.together([c.query for c in words], documents=chosen, filter=filter_q)
+    found.together = {d: levels.get(d, 0) for d in chosen}
