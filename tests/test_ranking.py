@@ -58,6 +58,10 @@ def test_languages_are_the_union_of_each_documents_matching_versions() -> None:
     found.add("z", EN | AR, 2)  # matched by its id
     found.discard(["c"])
     assert found.languages() == {"en": 3, "fr": 2, "ar": 1}
+    one_word = ranking.candidates([{"a": EN, "b": EN | FR, "c": AR}], ["should"], pinned=None)
+    assert one_word.languages() == {"en": 2, "fr": 1, "ar": 1}
+    one_word.discard(["b"])
+    assert one_word.languages() == {"en": 1, "ar": 1}
 
 
 def test_facets_count_each_document_once_per_value_from_the_facet_index() -> None:

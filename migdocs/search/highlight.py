@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from itertools import compress
 
 from migdocs.indexer.analysis import TERM, TOKEN
 from migdocs.search.results import Snippet
@@ -30,9 +31,12 @@ def matches(text: str, language: str, terms: dict[str, set[str]]) -> list[tuple[
     words = set(TOKEN.findall(text))
     for name in names:  # the page's own language first: its term wins
         wanted, analyse = terms[name], TERM[name]  # analysis is per word: as in context
-        for word, found in zip(words, map(analyse, words), strict=True):
-            if found in wanted and word not in hits:
-                hits[word] = found  # (None, a stop word, is never wanted)
+        # The few wanted words picked in C (`compress`): a Python test per distinct word
+        # was half of this function's time. (None, a stop word, is never wanted.)
+        for word in compress(words, map(wanted.__contains__, map(analyse, words))):
+            found = analyse(word)
+            if found is not None and word not in hits:
+                hits[word] = found
     if not hits:
         return []
     # Find just those words (a few per page) with str.find, kept where a whole token

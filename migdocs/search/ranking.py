@@ -94,9 +94,16 @@ class Found:
         counted over the distinct combinations of per-word language sets (a few dozen)."""
         sources = [*self.per_word, self.added] if self.added else list(self.per_word)
         docs = self.matched
+        counts: Counter[str] = Counter()
+        if len(sources) == 1:  # one word: the sets as they are
+            single = Counter(sources[0].values() if len(docs) == len(sources[0])
+                             else map(sources[0].__getitem__, docs))
+            for languages, n in single.items():
+                for language in languages:
+                    counts[language] += n
+            return counts
         combos: Counter[tuple[frozenset[str] | None, ...]] = Counter(
             zip(*(map(source.get, docs) for source in sources), strict=True))
-        counts: Counter[str] = Counter()
         for combo, n in combos.items():
             for language in frozenset().union(*(s for s in combo if s)):
                 counts[language] += n
