@@ -1,6 +1,7 @@
 """sphinxql's own ways to a document set, on the live cluster: the per-word fallback (one row
 per document and language set, taken when a `GROUP_CONCAT` list does not have the count
-`COUNT(*)` gives) and the bounded doc_key -> id cache answer exactly as the usual path."""
+`COUNT(*)` gives) answers exactly as the usual path; the home's document numbers (what the
+engine groups by) are shared by processes and never given twice."""
 
 from __future__ import annotations
 
@@ -44,19 +45,40 @@ def test_the_per_row_fallback_answers_as_the_grouped_lists(backend: sphinxql.Sph
         "A/69/767": frozenset({"en"})}
 
 
-def test_the_doc_id_cache_is_bounded_and_refilled_from_the_engine(
-        backend: sphinxql.SphinxBackend, sphinx_cluster, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    expected = {query_text: backend.reader().documents(query)
-                for query_text, query in (("all", None), ("migrant", en("migrant")))}
-    monkeypatch.setattr(sphinxql, "MAX_CACHED_IDS", 2)
-    fresh = sphinxql.open_backend(str(sphinx_cluster.url), tmp_path / "other")  # another process
+def test_documents_numbered_by_another_process_are_named(
+        backend: sphinxql.SphinxBackend, sphinx_cluster, tmp_path: Path) -> None:
+    other = sphinxql.open_backend(str(sphinx_cluster.url), tmp_path)  # another process, same home
     try:
-        assert fresh._doc_ids == {}
-        assert fresh.reader().documents(en("migrant")) == expected["migrant"]  # 3 documents
-        assert fresh.reader().documents(None) == expected["all"]  # 4: emptied, refilled
-        assert len(fresh._doc_ids) == 4
-        fresh._remember("Y/1")  # past the bound: emptied first
-        assert list(fresh._doc_ids.values()) == ["Y/1"]
+        assert other.reader().documents(en("migrant")) == backend.reader().documents(en("migrant"))
+        with backend.writer() as writer:  # numbers Y/1 after `other` loaded the numbers
+            writer.replace("Y/1", document("Y/1", "Note", [("en", 1, "migrant note")]))
+        assert "Y/1" in other.reader().documents(en("migrant"))
+        assert other.reader().top(en("note"), documents=["Y/1"])[0].doc_id == "Y/1"
     finally:
-        fresh.close()
+        other.close()
+
+
+def test_a_cancelled_writer_never_gives_a_sent_number_twice(
+        backend: sphinxql.SphinxBackend, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sphinxql, "FLUSH_ROWS", 1)  # every document sent as it comes
+    with pytest.raises(RuntimeError), backend.writer() as writer:
+        writer.replace("Z/1", document("Z/1", "Sent", [("en", 1, "migrant sent")]))
+        raise RuntimeError("cancelled after Z/1 reached the engine")
+    with backend.writer() as writer:
+        writer.replace("Z/2", document("Z/2", "Next", [("en", 1, "migrant next")]))
+    numbers = backend.numbers.numbers()
+    assert numbers["Z/1"] != numbers["Z/2"]
+    found = backend.reader().documents(en("migrant"))
+    assert {"Z/1", "Z/2"} <= found.keys()
+
+
+def test_an_engine_index_numbered_by_another_home_is_rebuilt(
+        backend: sphinxql.SphinxBackend, sphinx_cluster, tmp_path: Path) -> None:
+    assert backend.status().state == "ready"
+    (tmp_path / "stranger").mkdir()
+    stranger = sphinxql.open_backend(str(sphinx_cluster.url), tmp_path / "stranger")
+    try:
+        status = stranger.status()
+        assert status.state == "damaged" and "numbering" in (status.detail or "")
+    finally:
+        stranger.close()

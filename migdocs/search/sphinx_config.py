@@ -28,7 +28,7 @@ AttrType = Literal["uint", "bigint", "string", "multi", "multi_64"]
 
 #: Bump when a field or attribute changes: an index built with another version is refused
 #: (the fix: write the configuration again, restart searchd, `migdocs reindex`).
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: Text fields: the names of `migdocs.indexer.entries.text_fields()`, one per language and role.
 TEXT_FIELDS: tuple[str, ...] = (
@@ -44,12 +44,15 @@ KEYWORDS: tuple[str, ...] = ("doc_id", "kind", "symbol", "language", "sessions",
 FIELDS: tuple[str, ...] = TEXT_FIELDS + tuple(f"kw_{k}" for k in KEYWORDS)
 
 #: Attributes: what results, grouping and restriction read.
-#: doc_key: a 63-bit hash of the document id (all of a document's entries share it: the shard,
-#: GROUP BY, and `doc_key IN (...)` for "only these documents"); group_key: the same for the
+#: doc_key: a 63-bit hash of the document id (all of a document's entries share it: the shard
+#: and deletions); doc_no: the document's number in the home (`DocumentNumbers`: GROUP BY,
+#: `doc_no IN (...)` for "only these documents", and the document sets, whose cost in searchd
+#: is writing the numbers out: 5 digits instead of 19); group_key: the same for the
 #: document id with the entry's languages (one group per document and language set: the
 #: matching-document sets with their languages in one grouped query).
 ATTRIBUTES: tuple[tuple[str, AttrType], ...] = (
     ("doc_key", "bigint"),
+    ("doc_no", "uint"),
     ("group_key", "bigint"),
     ("doc_id", "string"),
     ("entry", "string"),       # the entry key, e.g. `A/69/767#fr#3`

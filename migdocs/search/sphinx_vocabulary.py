@@ -9,10 +9,16 @@ Counts are entries that had the term when written, never decremented on removal:
 document's rare term may still be offered as an expansion that then matches nothing, which
 is harmless; `migdocs reindex` recounts from scratch. Only the ordering of expansions uses
 the counts.
+
+The same file numbers the documents (`DocumentNumbers`): the engine groups and restricts by
+a short number instead of the 63-bit hash of the id. Sphinx spends most of a common word's
+document set writing the keys out (`GROUP_CONCAT`): at 50,000 versions "women" took 47 ms
+with 19-digit keys and 8.6 ms with numbers of up to 5 digits (and a quarter of the bytes).
 """
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 from collections import Counter
 from collections.abc import Mapping
@@ -20,7 +26,9 @@ from pathlib import Path
 
 _SCHEMA = """CREATE TABLE IF NOT EXISTS vocabulary (
     field TEXT NOT NULL, term TEXT NOT NULL, entries INTEGER NOT NULL,
-    PRIMARY KEY (field, term)) WITHOUT ROWID"""
+    PRIMARY KEY (field, term)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS documents (no INTEGER PRIMARY KEY, doc_id TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS numbering (token TEXT NOT NULL)"""
 
 
 class SphinxVocabulary:
@@ -48,7 +56,7 @@ class SphinxVocabulary:
     def db(self) -> sqlite3.Connection:
         if self._db is None:
             self._db = sqlite3.connect(str(self.path) if self.path else ":memory:")
-            self._db.execute(_SCHEMA)
+            self._db.executescript(_SCHEMA)
         return self._db
 
     def add(self, text: Mapping[str, list[str]]) -> None:
@@ -69,12 +77,21 @@ class SphinxVocabulary:
         self._by_letter.clear()
         self._commits += 1
 
+    def touch(self) -> None:
+        """Another table of the file changed: what is derived from the file is outdated."""
+        self._commits += 1
+
     def rollback(self) -> None:
         self._pending.clear()
 
     def clear(self) -> None:
+        """Empties the vocabulary and the document numbers: the engine's index is emptied
+        with them (a new `token`, so an engine index numbered otherwise is never read)."""
         with self.db:
             self.db.execute("DELETE FROM vocabulary")
+            self.db.execute("DELETE FROM documents")
+            self.db.execute("DELETE FROM numbering")
+            self.db.execute("INSERT INTO numbering (token) VALUES (?)", (secrets.token_hex(8),))
         self._pending.clear()
         self._by_letter.clear()
         self._commits += 1
@@ -111,3 +128,69 @@ class SphinxVocabulary:
             self._db.close()
             self._db = None
 
+
+
+class DocumentNumbers:
+    """Document id <-> number (1, 2, ...; 0 is no document), kept in the vocabulary's file.
+
+    A number, once written to the engine, is never given to another document: numbers a
+    writer assigns are stored (`store`) before the rows carrying them are sent, and a
+    cancelled writer forgets only those it never stored. A removed document keeps its number.
+    Readers load the table once per change of the file (the vocabulary's `state`)."""
+
+    def __init__(self, vocabulary: SphinxVocabulary) -> None:
+        self.vocabulary = vocabulary
+        self._state: object = None
+        self._ids: dict[str, str] = {}       # number (decimal, as the engine writes it) -> id
+        self._numbers: dict[str, int] = {}   # id -> number
+        self._pending: dict[str, int] = {}   # assigned by this writer, not stored yet
+
+    def _load(self) -> None:
+        state = self.vocabulary.state()
+        if state == self._state:
+            return
+        rows = self.vocabulary.db.execute("SELECT no, doc_id FROM documents").fetchall()
+        self._numbers = {doc_id: no for no, doc_id in rows}
+        self._numbers.update(self._pending)
+        self._ids = {str(no): doc_id for doc_id, no in self._numbers.items()}
+        self._state = state
+
+    def token(self) -> str | None:
+        """The numbering's identity, also written in the engine's marker row."""
+        row = self.vocabulary.db.execute("SELECT token FROM numbering").fetchone()
+        return row[0] if row else None
+
+    def ids(self) -> dict[str, str]:
+        """number (decimal) -> document id: the table itself, not a copy."""
+        self._load()
+        return self._ids
+
+    def numbers(self) -> dict[str, int]:
+        """document id -> number: the table itself, not a copy."""
+        self._load()
+        return self._numbers
+
+    def assign(self, doc_id: str) -> int:
+        """The document's number, a new one if it has none (stored by `store`)."""
+        found = self.numbers().get(doc_id)
+        if found is not None:
+            return found
+        top = self.vocabulary.db.execute("SELECT MAX(no) FROM documents").fetchone()[0] or 0
+        number = max([top, *self._pending.values()]) + 1
+        self._pending[doc_id] = self._numbers[doc_id] = number
+        self._ids[str(number)] = doc_id
+        return number
+
+    def store(self) -> None:
+        if not self._pending:
+            return
+        with self.vocabulary.db as db:
+            db.executemany("INSERT INTO documents (no, doc_id) VALUES (?, ?)",
+                           ((no, doc_id) for doc_id, no in self._pending.items()))
+        self._pending.clear()
+        self.vocabulary.touch()
+
+    def forget(self) -> None:
+        """A cancelled writer: drop the numbers never stored (never sent to the engine)."""
+        self._pending.clear()
+        self._state = None

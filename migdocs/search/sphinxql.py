@@ -44,7 +44,7 @@ from migdocs.search.sphinx_config import (
     language_bits,
 )
 from migdocs.search.sphinx_match import encode_term, field_text, keyword_text, match_text
-from migdocs.search.sphinx_vocabulary import SphinxVocabulary
+from migdocs.search.sphinx_vocabulary import DocumentNumbers, SphinxVocabulary
 
 if TYPE_CHECKING:
     import pymysql
@@ -61,12 +61,9 @@ MAX_MATCHES = 200_000
 #: asked again for exactly the `total_found` its `SHOW META` reported (max_matches costs
 #: searchd time up front even for no match: +4 ms at 20,000, +28 ms at 100,000, measured).
 FIRST_MATCHES = 1_000
-#: The most values of one `doc_key IN (...)` filter: Sphinx 2.2.11's agents refuse longer
+#: The most values of one `doc_no IN (...)` filter: Sphinx 2.2.11's agents refuse longer
 #: sets ("set length 4623 (should be in 0..4096 range)"); longer lists are sent in parts.
 KEYS_PER_FILTER = 4096
-#: doc_key -> document id pairs a search process keeps (about 100 bytes each: 50 MB); past
-#: that the cache is emptied and refilled from the engine as searches need it.
-MAX_CACHED_IDS = 500_000
 #: Rows sent in one statement, and rows buffered per shard before they are sent.
 BATCH_ROWS = 200
 FLUSH_ROWS = 2_000
@@ -77,13 +74,13 @@ FLUSH_ROWS = 2_000
 #: English, so titles are not weighted more here (bm25f()'s own field weights change nothing
 #: in Sphinx 2.2.11). idf='normalized' (the default) gives frequent terms negative weights.
 RANKER = "ranker=expr('bm25f(1.2,0.75)*1000000000'), idf='plain'"
-#: A document set: per language set of the matching entries, their documents' keys.
-DOCUMENT_GROUPS = "language_bits, COUNT(*) c, GROUP_CONCAT(doc_key) k"
+#: A document set: per language set of the matching entries, their documents' numbers.
+DOCUMENT_GROUPS = "language_bits, COUNT(*) c, GROUP_CONCAT(doc_no) k"
 BY_LANGUAGE_SET = "GROUP BY language_bits"
 #: Groups of one document, each represented by its best entry, best first.
-BEST_IN_GROUP = "GROUP BY doc_key WITHIN GROUP ORDER BY w DESC ORDER BY w DESC"
-#: The row that says "this index was made by migdocs, schema N" (on shard 0: kind MARKER_KIND,
-#: the backend version in `entry`, no doc_id).
+BEST_IN_GROUP = "GROUP BY doc_no WITHIN GROUP ORDER BY w DESC ORDER BY w DESC"
+#: The row that says "this index was made by migdocs, schema N, for the home whose document
+#: numbering is T" (on shard 0: kind MARKER_KIND, `entry` = "sphinxql-N T", no doc_id).
 MARKER_KIND = "migdocs"
 
 
@@ -195,9 +192,9 @@ class SphinxBackend:
     def __init__(self, url: EngineURL, home: Path | None) -> None:
         self.url = url
         self.vocabulary = SphinxVocabulary(home / "sphinx-vocabulary.sqlite" if home else None)
+        self.numbers = DocumentNumbers(self.vocabulary)
         self._conns: dict[tuple[str, int], Any] = {}
         self._nodes: list[tuple[str, int]] | None = None
-        self._doc_ids: dict[str, str] = {}  # doc_key (decimal) -> document id (see doc_ids)
         self._reader: SphinxReader | None = None
         self._reader_state: tuple[int, int, int] | None = None
 
@@ -233,32 +230,6 @@ class SphinxBackend:
             with suppress(Exception):  # a broken connection may fail to close: it is gone anyway
                 conn.close()
 
-    def doc_ids(self, keys: Collection[str]) -> dict[str, str]:
-        """doc_key (as the engine writes it, in decimal) -> document id, for at least every
-        one of `keys` the engine still holds: the backend's cache itself, not a copy (a
-        common word names 5,000 documents at 20,000 versions; copying cost more than the
-        query). A key is a hash of its id, so what is known stays true: filled as this backend
-        writes and, for the rest, from the engine (`GROUP BY doc_key`, 4,096 keys a query).
-        Bounded: past MAX_CACHED_IDS (about 100 bytes each) it is emptied and refilled."""
-        cache = self._doc_ids
-        unknown = list(set(keys).difference(cache))
-        if len(cache) + len(unknown) > MAX_CACHED_IDS:
-            cache.clear()
-            unknown = list(keys)
-        for start in range(0, len(unknown), KEYS_PER_FILTER):
-            part = unknown[start:start + KEYS_PER_FILTER]
-            wanted = max(len(part), FIRST_MATCHES)
-            rows = self.run(None, f"SELECT doc_key, doc_id FROM {self.url.index} WHERE doc_key IN "
-                                  f"({','.join(part)}) GROUP BY doc_key LIMIT {wanted} "
-                                  f"OPTION max_matches={wanted}")[0]
-            cache.update((str(k), d) for k, d in rows)
-        return cache
-
-    def _remember(self, doc_id: str) -> None:
-        if len(self._doc_ids) >= MAX_CACHED_IDS:
-            self._doc_ids.clear()
-        self._doc_ids[str(doc_key(doc_id))] = doc_id
-
     @property
     def nodes(self) -> list[tuple[str, int]]:
         if self._nodes is None:
@@ -283,16 +254,21 @@ class SphinxBackend:
             return IndexStatus("unreachable", str(exc))
         if not marker:
             return IndexStatus("missing", f"no migdocs index at {self.url}")
-        if marker[0][0] != self.version:
-            return IndexStatus("damaged", f"the engine holds {marker[0][0]}, not {self.version}")
+        version, _, numbering = marker[0][0].partition(" ")
+        if version != self.version:
+            return IndexStatus("damaged", f"the engine holds {version}, not {self.version}")
+        if numbering != self.numbers.token():
+            return IndexStatus("damaged", f"the engine's index at {self.url} was built with "
+                                          "another document numbering than this home's")
         return IndexStatus("ready")
 
     def create(self) -> None:
         for node in self.nodes:
             self.run(node, f"TRUNCATE RTINDEX {self.url.index}")
-        self.run(self.nodes[0], f"INSERT INTO {self.url.index} (id, kind, entry) VALUES (1, %s, %s)",
-                 (MARKER_KIND, self.version))
         self.vocabulary.clear()
+        self.numbers.forget()
+        self.run(self.nodes[0], f"INSERT INTO {self.url.index} (id, kind, entry) VALUES (1, %s, %s)",
+                 (MARKER_KIND, f"{self.version} {self.numbers.token()}"))
 
     @contextmanager
     def writer(self) -> Iterator[SphinxWriter]:
@@ -333,10 +309,10 @@ class SphinxBackend:
         self.vocabulary.close()
 
 
-def _row(entry: Entry) -> dict[str, Any]:
+def _row(entry: Entry, number: int) -> dict[str, Any]:
     languages = ",".join(sorted(entry.languages))
     row: dict[str, Any] = {
-        "id": entry_key(entry.key), "doc_key": doc_key(entry.doc_id),
+        "id": entry_key(entry.key), "doc_key": doc_key(entry.doc_id), "doc_no": number,
         "group_key": doc_key(f"{entry.doc_id}#{languages}"), "doc_id": entry.doc_id,
         "entry": entry.key, "kind": entry.kind, "page": entry.page,
         "page_language": entry.page_language or "", "languages": languages,
@@ -365,10 +341,10 @@ class SphinxWriter:
     def replace(self, doc_id: str, entries: Sequence[Entry]) -> None:
         shard = shard_of(doc_id, self.shards)
         self.deletes.setdefault(shard, []).append(doc_key(doc_id))
-        self.backend._remember(doc_id)
+        number = self.backend.numbers.assign(doc_id)
         rows = self.rows.setdefault(shard, [])
         for entry in entries:
-            rows.append(_row(entry))
+            rows.append(_row(entry, number))
             self.backend.vocabulary.add(entry.text)
         if len(rows) >= FLUSH_ROWS:
             self._flush(shard)
@@ -384,6 +360,7 @@ class SphinxWriter:
         self.deletes.clear()
         self.rows.clear()
         self.backend.vocabulary.rollback()
+        self.backend.numbers.forget()
 
     def _flush(self, shard: int) -> None:
         try:
@@ -395,6 +372,7 @@ class SphinxWriter:
     def _send(self, shard: int) -> None:
         node, index = self.backend.nodes[shard], self.backend.url.index
         deletes, rows = self.deletes.pop(shard, []), self.rows.pop(shard, [])
+        self.backend.numbers.store()  # before any row carrying a new number is sent
         run = self.backend.run
         run(node, "BEGIN")
         for start in range(0, len(deletes), 500):
@@ -461,9 +439,9 @@ class SphinxReader:
             wanted = min(max(found + 1, wanted * 2), MAX_MATCHES)
 
     def documents(self, query: q.Query | None, *, filter: q.Query | None = None) -> DocumentMatches:
-        """A few rows, whatever the number of documents: per `language_bits` value, the keys
-        of the matching entries' documents (`GROUP_CONCAT(doc_key)`), OR-ed per document here;
-        keys named by the backend's `doc_ids` cache. One row per document (4,820 rows for a
+        """A few rows, whatever the number of documents: per `language_bits` value, the
+        numbers of the matching entries' documents (`GROUP_CONCAT(doc_no)`), OR-ed per
+        document here and named from the home's `DocumentNumbers`. One row per document (4,820 rows for a
         common word at 20,000 versions) cost pymysql most of a search. A document with a
         language outside LANGUAGE_BITS is asked again for its exact codes."""
         return self._documents_from(self._all(DOCUMENT_GROUPS, query, filter, BY_LANGUAGE_SET),
@@ -504,12 +482,15 @@ class SphinxReader:
             for key in keys:
                 bits_of[key] = get(key, 0) | bits
         bits_of.pop("0", None)  # the marker row
-        names = self.backend.doc_ids(bits_of)
+        names = self.backend.numbers.ids()
+        if not names.keys() >= bits_of.keys():  # numbered by another process since loaded
+            self.backend.numbers.forget()
+            names = self.backend.numbers.ids()
         languages = {b: _bit_languages(b & ~OTHER_LANGUAGE_BIT) for b in set(bits_of.values())}
         out = {names[k]: languages[b] for k, b in bits_of.items() if k in names}
         others = [names[k] for k, b in bits_of.items() if b & OTHER_LANGUAGE_BIT and k in names]
         exact: dict[str, frozenset[str]] = {}
-        for keys_filter in _key_filters(others) if others else []:
+        for keys_filter in self._key_filters(others) if others else []:
             for doc_id, langs in self._all("doc_id, languages", query, filter, "GROUP BY group_key",
                                            keys_filter):
                 exact[doc_id] = exact.get(doc_id, frozenset()) | frozenset(_languages(langs))
@@ -529,7 +510,7 @@ class SphinxReader:
             return []
         what = "doc_id, kind, languages, page, page_language, WEIGHT() w"
         rows: list[tuple] = []
-        for extra in _key_filters(documents):
+        for extra in self._key_filters(documents):
             if limit is None:
                 rows += self._all(what, query, filter, "ORDER BY w DESC, id ASC", extra,
                                   options=f", {RANKER}")
@@ -577,7 +558,7 @@ class SphinxReader:
         """doc id -> its best entry's score among entries of `kind`, for every matching
         document (of `documents` only, when given)."""
         out: dict[str, float] = {}
-        for keys in _key_filters(documents):
+        for keys in self._key_filters(documents):
             for doc_id, w in self._all("doc_id, WEIGHT() w", query, filter, BEST_IN_GROUP,
                                        "kind = %s" + (f" AND {keys}" if keys else ""), (kind,),
                                        options=f", {RANKER}"):
@@ -588,7 +569,9 @@ class SphinxReader:
                 k: int) -> list[tuple[dict[str, float], bool]]:
         """For pages, then records: the best k documents by their best entry of that kind,
         and whether that is all of them; every statement in one round trip."""
-        parts = _key_filters(documents)
+        parts = self._key_filters(documents)
+        if not parts:
+            return [({}, True), ({}, True)]
         statements = [self._statement("doc_id, WEIGHT() w", query, filter,
                                       f"{BEST_IN_GROUP} LIMIT {k} OPTION {RANKER}, "
                                       f"max_matches={max(k, FIRST_MATCHES)}",
@@ -621,6 +604,16 @@ class SphinxReader:
             if (all_pages and all_metas) or (len(ranked) >= limit and ranked[limit - 1][1] >= ceiling):
                 return ranked[:limit]
             k *= 4
+
+    def _key_filters(self, documents: Collection[str] | None) -> list[str]:
+        """`doc_no IN (...)` filters for `documents`, KEYS_PER_FILTER numbers each (none for
+        documents the engine was never given); one empty filter (everything) for None."""
+        if documents is None:
+            return [""]
+        numbers = self.backend.numbers.numbers()
+        keys = [str(numbers[d]) for d in documents if d in numbers]
+        return [f"doc_no IN ({','.join(keys[i:i + KEYS_PER_FILTER])})"
+                for i in range(0, len(keys), KEYS_PER_FILTER)]
 
     # -- vocabulary ---------------------------------------------------------------------------
     def doc_frequency(self, field: str, term: str) -> int:
@@ -659,20 +652,10 @@ class SphinxReader:
     def summary(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
         for kind in ("meta", "page"):
-            for doc_id, n in self._all("doc_id, COUNT(*)", None, None, "GROUP BY doc_key", "kind = %s",
+            for doc_id, n in self._all("doc_id, COUNT(*)", None, None, "GROUP BY doc_no", "kind = %s",
                                        (kind,)):
                 out.setdefault(doc_id, {"meta": 0, "page": 0})[kind] = int(n)
         return out
-
-
-def _key_filters(documents: Collection[str] | None) -> list[str]:
-    """`doc_key IN (...)` filters for `documents`, KEYS_PER_FILTER keys each; one empty
-    filter (everything) for None."""
-    if documents is None:
-        return [""]
-    keys = [str(doc_key(d)) for d in documents]
-    return [f"doc_key IN ({','.join(keys[i:i + KEYS_PER_FILTER])})"
-            for i in range(0, len(keys), KEYS_PER_FILTER)]
 
 
 @cache
