@@ -44,6 +44,8 @@ from migdocs.search.sphinx_config import (
     language_bits,
 )
 from migdocs.search.sphinx_match import encode_term, field_text, keyword_text, match_text
+from migdocs.search.sphinx_rank import TOTALS, field_totals, ranker
+from migdocs.search.sphinx_rank import score as _score
 from migdocs.search.sphinx_vocabulary import DocumentNumbers, SphinxVocabulary
 
 if TYPE_CHECKING:
@@ -67,13 +69,6 @@ KEYS_PER_FILTER = 4096
 #: Rows sent in one statement, and rows buffered per shard before they are sent.
 BATCH_ROWS = 200
 FLUSH_ROWS = 2_000
-#: BM25F over all fields of an entry (idf log N/n; x1e9 because WEIGHT() is an integer).
-#: Measured on bench/relevance (MRR@10 ar/en/fr/es): plain BM25F 0.989/0.978/1.000/0.975
-#: against Whoosh's 0.989/0.989/1.000/0.989; adding a title bonus through field weights
-#: (`sum((user_weight-1)*tf_idf)`, as Whoosh's title boost 2) or k1=2, b=0.5 gave 0.957 in
-#: English, so titles are not weighted more here (bm25f()'s own field weights change nothing
-#: in Sphinx 2.2.11). idf='normalized' (the default) gives frequent terms negative weights.
-RANKER = "ranker=expr('bm25f(1.2,0.75)*1000000000'), idf='plain'"
 #: A document set: per language set of the matching entries, their documents' numbers.
 DOCUMENT_GROUPS = "language_bits, COUNT(*) c, GROUP_CONCAT(doc_no) k"
 BY_LANGUAGE_SET = "GROUP BY language_bits"
@@ -394,6 +389,15 @@ class SphinxReader:
     def __init__(self, backend: SphinxBackend) -> None:
         self.backend = backend
         self.index = backend.url.index
+        self._ranker: str | None = None
+
+    def ranker(self) -> str:
+        """The ranking OPTIONs (`sphinx_rank`), with the index's average field lengths, asked
+        once per reader (a reader lasts while nothing is written: 1-2 ms at 50,000 versions)."""
+        if self._ranker is None:
+            averages, rows = field_totals(self._select(TOTALS, None, None, "")[0])
+            self._ranker = ranker(averages, shard_rows=rows / len(self.backend.nodes))
+        return self._ranker
 
     def _statement(self, what: str, query: q.Query | None, filter: q.Query | None, tail: str,
                    extra: str = "", args: Sequence[Any] = ()) -> tuple[str, list[Any]]:
@@ -513,10 +517,10 @@ class SphinxReader:
         for extra in self._key_filters(documents):
             if limit is None:
                 rows += self._all(what, query, filter, "ORDER BY w DESC, id ASC", extra,
-                                  options=f", {RANKER}")
+                                  options=f", {self.ranker()}")
             else:
-                rows += self._select(what, query, filter, f"ORDER BY w DESC, id ASC LIMIT {limit} "
-                                     f"OPTION {RANKER}, max_matches={max(limit, FIRST_MATCHES)}", extra)
+                rows += self._select(what, query, filter, f"ORDER BY w DESC, id ASC LIMIT {limit} OPTION "
+                                     f"{self.ranker()}, max_matches={max(limit, FIRST_MATCHES)}", extra)
         if documents is not None and len(documents) > KEYS_PER_FILTER:  # parts: merge
             rows.sort(key=lambda row: -row[-1])
         rows = rows if limit is None else rows[:limit]
@@ -561,7 +565,7 @@ class SphinxReader:
         for keys in self._key_filters(documents):
             for doc_id, w in self._all("doc_id, WEIGHT() w", query, filter, BEST_IN_GROUP,
                                        "kind = %s" + (f" AND {keys}" if keys else ""), (kind,),
-                                       options=f", {RANKER}"):
+                                       options=f", {self.ranker()}"):
                 out[doc_id] = _score(w)
         return out
 
@@ -573,7 +577,7 @@ class SphinxReader:
         if not parts:
             return [({}, True), ({}, True)]
         statements = [self._statement("doc_id, WEIGHT() w", query, filter,
-                                      f"{BEST_IN_GROUP} LIMIT {k} OPTION {RANKER}, "
+                                      f"{BEST_IN_GROUP} LIMIT {k} OPTION {self.ranker()}, "
                                       f"max_matches={max(k, FIRST_MATCHES)}",
                                       "kind = %s" + (f" AND {keys}" if keys else ""), (kind,))
                       for kind in ("page", "meta") for keys in parts]
@@ -665,11 +669,6 @@ def _bit_languages(bits: int) -> frozenset[str]:
 
 def _languages(languages: str) -> list[str]:
     return sorted(x for x in languages.split(",") if x)
-
-
-def _score(weight: int) -> float:
-    """WEIGHT() is BM25F (0.5 and up) x 1e9 (single precision): 0 for no evidence."""
-    return max(0.0, weight / 1e9 - 0.5) * 1000
 
 
 def open_backend(url: str, home: Path | None = None) -> SphinxBackend:
