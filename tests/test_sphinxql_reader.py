@@ -82,3 +82,17 @@ def test_an_engine_index_numbered_by_another_home_is_rebuilt(
         assert status.state == "damaged" and "numbering" in (status.detail or "")
     finally:
         stranger.close()
+
+
+def test_a_removal_by_another_process_is_counted(
+        backend: sphinxql.SphinxBackend, sphinx_cluster, tmp_path: Path) -> None:
+    """Readers keep the number of entries until any process writes (removals included)."""
+    other = sphinxql.open_backend(str(sphinx_cluster.url), tmp_path)
+    try:
+        before = other.reader().entry_count()
+        assert other.reader().entry_count() == before  # kept
+        with backend.writer() as writer:
+            writer.remove("X/1")  # its two pages and its record
+        assert other.reader().entry_count() == before - 3
+    finally:
+        other.close()

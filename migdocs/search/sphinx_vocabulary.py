@@ -28,7 +28,8 @@ _SCHEMA = """CREATE TABLE IF NOT EXISTS vocabulary (
     field TEXT NOT NULL, term TEXT NOT NULL, entries INTEGER NOT NULL,
     PRIMARY KEY (field, term)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS documents (no INTEGER PRIMARY KEY, doc_id TEXT NOT NULL UNIQUE);
-CREATE TABLE IF NOT EXISTS numbering (token TEXT NOT NULL)"""
+CREATE TABLE IF NOT EXISTS numbering (token TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS writes (generation INTEGER NOT NULL)"""
 
 
 class SphinxVocabulary:
@@ -66,13 +67,16 @@ class SphinxVocabulary:
                 self._pending[(field, term)] += 1
 
     def commit(self) -> None:
-        if not self._pending:
-            return
+        """At the end of every write to the engine, removals only included: the file changes
+        either way, so every process's `state` tells it that the index changed (what readers
+        keep, such as the number of entries, is then asked again)."""
         with self.db:
             self.db.executemany(
                 "INSERT INTO vocabulary (field, term, entries) VALUES (?, ?, ?) "
                 "ON CONFLICT (field, term) DO UPDATE SET entries = entries + excluded.entries",
                 ((f, t, n) for (f, t), n in self._pending.items()))
+            if self.db.execute("UPDATE writes SET generation = generation + 1").rowcount == 0:
+                self.db.execute("INSERT INTO writes (generation) VALUES (1)")
         self._pending.clear()
         self._by_letter.clear()
         self._commits += 1

@@ -21,7 +21,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from migdocs.errors import MigdocsError
@@ -44,6 +44,8 @@ from migdocs.search.sphinx_config import (
     language_bits,
 )
 from migdocs.search.sphinx_match import encode_term, field_text, keyword_text, match_text
+from migdocs.search.sphinx_rank import TOTALS, field_totals, ranker
+from migdocs.search.sphinx_rank import score as _score
 from migdocs.search.sphinx_vocabulary import DocumentNumbers, SphinxVocabulary
 
 if TYPE_CHECKING:
@@ -67,13 +69,6 @@ KEYS_PER_FILTER = 4096
 #: Rows sent in one statement, and rows buffered per shard before they are sent.
 BATCH_ROWS = 200
 FLUSH_ROWS = 2_000
-#: BM25F over all fields of an entry (idf log N/n; x1e9 because WEIGHT() is an integer).
-#: Measured on bench/relevance (MRR@10 ar/en/fr/es): plain BM25F 0.989/0.978/1.000/0.975
-#: against Whoosh's 0.989/0.989/1.000/0.989; adding a title bonus through field weights
-#: (`sum((user_weight-1)*tf_idf)`, as Whoosh's title boost 2) or k1=2, b=0.5 gave 0.957 in
-#: English, so titles are not weighted more here (bm25f()'s own field weights change nothing
-#: in Sphinx 2.2.11). idf='normalized' (the default) gives frequent terms negative weights.
-RANKER = "ranker=expr('bm25f(1.2,0.75)*1000000000'), idf='plain'"
 #: A document set: per language set of the matching entries, their documents' numbers.
 DOCUMENT_GROUPS = "language_bits, COUNT(*) c, GROUP_CONCAT(doc_no) k"
 BY_LANGUAGE_SET = "GROUP BY language_bits"
@@ -275,10 +270,12 @@ class SphinxBackend:
         writer = SphinxWriter(self)
         try:
             yield writer
+            writer.flush()
         except BaseException:
             writer.cancel()
+            with suppress(Exception):  # rows may have been sent: readers must ask again
+                self.vocabulary.commit()
             raise
-        writer.flush()
         self.vocabulary.commit()
 
     @contextmanager
@@ -394,6 +391,16 @@ class SphinxReader:
     def __init__(self, backend: SphinxBackend) -> None:
         self.backend = backend
         self.index = backend.url.index
+        self._ranker: str | None = None
+        self._entries: int | None = None
+
+    def ranker(self) -> str:
+        """The ranking OPTIONs (`sphinx_rank`), with the index's average field lengths, asked
+        once per reader (a reader lasts while nothing is written: 1-2 ms at 50,000 versions)."""
+        if self._ranker is None:
+            averages, rows = field_totals(self._select(TOTALS, None, None, "")[0])
+            self._ranker = ranker(averages, shard_rows=rows / len(self.backend.nodes))
+        return self._ranker
 
     def _statement(self, what: str, query: q.Query | None, filter: q.Query | None, tail: str,
                    extra: str = "", args: Sequence[Any] = ()) -> tuple[str, list[Any]]:
@@ -415,9 +422,13 @@ class SphinxReader:
 
     def entry_count(self) -> int:
         """Every row but the marker (the one row without a document: doc_key 0). Asked at
-        every search: a plain count is 0.7 ms at 20,000 versions, `GROUP BY kind` was 3-4."""
-        rows = self.backend.run(None, f"SELECT COUNT(*) FROM {self.index} WHERE doc_key != 0")[0]
-        return int(rows[0][0]) if rows else 0
+        every search, and a full scan in searchd (2.8 ms at 50,000 versions): kept by the
+        reader, which lasts while no process writes (the vocabulary file changes at every
+        write, removals included)."""
+        if self._entries is None:
+            rows = self.backend.run(None, f"SELECT COUNT(*) FROM {self.index} WHERE doc_key != 0")[0]
+            self._entries = int(rows[0][0]) if rows else 0
+        return self._entries
 
     def _all(self, what: str, query: q.Query | None, filter: q.Query | None, tail: str,
              extra: str = "", args: Sequence[Any] = (), options: str = "") -> list[tuple]:
@@ -473,29 +484,40 @@ class SphinxReader:
             groups.append((bits, keys))
         if not groups:
             return {}
-        # A document's key is in the group of each language set its matching entries have:
-        # mostly one, so the largest group is taken whole and the others OR-ed in one by one.
+        # A document's number is in the group of each language set its matching entries
+        # have: mostly one, so the largest group is named whole (in C: 12,000 documents in
+        # 0.4 ms instead of 3 ms) and the others OR-ed in one by one.
         groups.sort(key=lambda g: -len(g[1]))
-        bits_of = dict.fromkeys(groups[0][1], groups[0][0])
-        for bits, keys in groups[1:]:
-            get = bits_of.get
-            for key in keys:
-                bits_of[key] = get(key, 0) | bits
-        bits_of.pop("0", None)  # the marker row
         names = self.backend.numbers.ids()
-        if not names.keys() >= bits_of.keys():  # numbered by another process since loaded
-            self.backend.numbers.forget()
+        if set().union(*(keys for _, keys in groups)).difference(names, ("0",)):
+            self.backend.numbers.forget()  # numbered by another process since loaded
             names = self.backend.numbers.ids()
-        languages = {b: _bit_languages(b & ~OTHER_LANGUAGE_BIT) for b in set(bits_of.values())}
-        out = {names[k]: languages[b] for k, b in bits_of.items() if k in names}
-        others = [names[k] for k, b in bits_of.items() if b & OTHER_LANGUAGE_BIT and k in names]
+        first_bits, first_keys = groups[0]
+        out: dict[str | None, frozenset[str]] = dict.fromkeys(
+            map(names.get, first_keys), _bit_languages(first_bits & ~OTHER_LANGUAGE_BIT))
+        unions: dict[tuple[frozenset[str], frozenset[str]], frozenset[str]] = {}
+        for bits, keys in groups[1:]:
+            langs = _bit_languages(bits & ~OTHER_LANGUAGE_BIT)
+            get = out.get
+            for doc_id in map(names.get, keys):
+                found = get(doc_id)
+                if found is None:
+                    out[doc_id] = langs
+                elif not langs <= found:
+                    union = unions.get((found, langs))
+                    if union is None:
+                        union = unions[(found, langs)] = found | langs
+                    out[doc_id] = union
+        out.pop(None, None)  # the marker row (0), or a number no longer known
+        others = [d for d in {names.get(k) for bits, keys in groups if bits & OTHER_LANGUAGE_BIT
+                              for k in keys} if d is not None]
         exact: dict[str, frozenset[str]] = {}
         for keys_filter in self._key_filters(others) if others else []:
             for doc_id, langs in self._all("doc_id, languages", query, filter, "GROUP BY group_key",
                                            keys_filter):
                 exact[doc_id] = exact.get(doc_id, frozenset()) | frozenset(_languages(langs))
         out.update(exact)
-        return out
+        return cast(DocumentMatches, out)  # None popped above
 
     def _documents_by_row(self, query: q.Query | None, filter: q.Query | None) -> DocumentMatches:
         out: dict[str, frozenset[str]] = {}
@@ -513,10 +535,10 @@ class SphinxReader:
         for extra in self._key_filters(documents):
             if limit is None:
                 rows += self._all(what, query, filter, "ORDER BY w DESC, id ASC", extra,
-                                  options=f", {RANKER}")
+                                  options=f", {self.ranker()}")
             else:
-                rows += self._select(what, query, filter, f"ORDER BY w DESC, id ASC LIMIT {limit} "
-                                     f"OPTION {RANKER}, max_matches={max(limit, FIRST_MATCHES)}", extra)
+                rows += self._select(what, query, filter, f"ORDER BY w DESC, id ASC LIMIT {limit} OPTION "
+                                     f"{self.ranker()}, max_matches={max(limit, FIRST_MATCHES)}", extra)
         if documents is not None and len(documents) > KEYS_PER_FILTER:  # parts: merge
             rows.sort(key=lambda row: -row[-1])
         rows = rows if limit is None else rows[:limit]
@@ -561,7 +583,7 @@ class SphinxReader:
         for keys in self._key_filters(documents):
             for doc_id, w in self._all("doc_id, WEIGHT() w", query, filter, BEST_IN_GROUP,
                                        "kind = %s" + (f" AND {keys}" if keys else ""), (kind,),
-                                       options=f", {RANKER}"):
+                                       options=f", {self.ranker()}"):
                 out[doc_id] = _score(w)
         return out
 
@@ -573,7 +595,7 @@ class SphinxReader:
         if not parts:
             return [({}, True), ({}, True)]
         statements = [self._statement("doc_id, WEIGHT() w", query, filter,
-                                      f"{BEST_IN_GROUP} LIMIT {k} OPTION {RANKER}, "
+                                      f"{BEST_IN_GROUP} LIMIT {k} OPTION {self.ranker()}, "
                                       f"max_matches={max(k, FIRST_MATCHES)}",
                                       "kind = %s" + (f" AND {keys}" if keys else ""), (kind,))
                       for kind in ("page", "meta") for keys in parts]
@@ -665,11 +687,6 @@ def _bit_languages(bits: int) -> frozenset[str]:
 
 def _languages(languages: str) -> list[str]:
     return sorted(x for x in languages.split(",") if x)
-
-
-def _score(weight: int) -> float:
-    """WEIGHT() is BM25F (0.5 and up) x 1e9 (single precision): 0 for no evidence."""
-    return max(0.0, weight / 1e9 - 0.5) * 1000
 
 
 def open_backend(url: str, home: Path | None = None) -> SphinxBackend:
