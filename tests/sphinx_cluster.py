@@ -8,6 +8,7 @@ the same everywhere `searchd` is installed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -63,6 +64,16 @@ def start_cluster(directory: Path, *, nodes: int, port: int | None = None) -> St
     ports = [n.sql_port for n in cluster.nodes] + [cluster.port]
     local = sphinx_local.start(list(zip(cluster.configs, ports, strict=True)), wait=60)
     return Started(directory, cluster.url, local)
+
+
+@contextlib.contextmanager
+def own_cluster(directory: Path, *, nodes: int) -> Iterator[Cluster]:
+    """A cluster of the test's own (beside the session's), stopped on the way out."""
+    started = start_cluster(directory, nodes=nodes)
+    try:
+        yield cluster_at(started.url)
+    finally:
+        started.stop()
 
 
 def cluster_at(url: str) -> Cluster:

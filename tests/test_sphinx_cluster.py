@@ -23,7 +23,7 @@ from migdocs.search.sphinx_match import (
 from migdocs.search.sphinx_rank import TOTALS, field_totals, ranker
 from migdocs.search.sphinxql import doc_key, entry_key, fetch_all, shard_of
 from tests.conftest import CORPUS, REPORT, run
-from tests.sphinx_cluster import Cluster, cluster_at, start_cluster
+from tests.sphinx_cluster import Cluster, cluster_at, own_cluster
 
 RANKER = "OPTION ranker=expr('bm25f(1.2,0.75)*1000000000'), idf='plain', max_matches=10000"
 
@@ -235,11 +235,8 @@ def _unpc_rows(shards: int) -> tuple[list[dict], list[tuple[str, str]]]:
 
 @pytest.fixture(scope="module")
 def one_node(tmp_path_factory: pytest.TempPathFactory):
-    started = start_cluster(tmp_path_factory.mktemp("one-node"), nodes=1)
-    try:
-        yield cluster_at(started.url)
-    finally:
-        started.stop()
+    with own_cluster(tmp_path_factory.mktemp("one-node"), nodes=1) as cluster:
+        yield cluster
 
 
 def test_ranking_does_not_depend_on_the_shard(sphinx_cluster: Cluster, one_node: Cluster,

@@ -11,7 +11,7 @@ import pytest
 from migdocs.search.sphinx_match import field_text
 from migdocs.search.sphinx_rank import K1, TOTALS, B, field_totals, ranker, score
 from migdocs.search.sphinxql import fetch_all
-from tests.sphinx_cluster import Cluster, cluster_at, start_cluster
+from tests.sphinx_cluster import Cluster, own_cluster
 from tests.test_sphinx_cluster import insert
 
 FILLER = [f"w{i}" for i in range(60)]
@@ -26,11 +26,8 @@ ROWS = [
 
 @pytest.fixture(scope="module")
 def node(tmp_path_factory: pytest.TempPathFactory):
-    started = start_cluster(tmp_path_factory.mktemp("rank-node"), nodes=1)
-    try:
-        yield cluster_at(started.url)
-    finally:
-        started.stop()
+    with own_cluster(tmp_path_factory.mktemp("rank-node"), nodes=1) as cluster:
+        yield cluster
 
 
 def _weights(node: Cluster, options: str) -> dict[str, int]:
