@@ -557,20 +557,25 @@ class SphinxReader:
         entries are fetched, so a common word does not ship every matching page. With a
         `limit`, only the best `k` groups of each kind are fetched (threshold algorithm: a
         document in neither list scores at most the k-th page plus the k-th record, so the
-        answer is final once `limit` known documents reach that; else k grows 4 times)."""
+        answer is final once `limit` known documents reach that; else k grows 4 times).
+        Without a limit, every matching entry is wanted anyway: one statement (`top`), each
+        document's best page and record taken from it (a symbol's citations were three)."""
         if documents is not None and not documents:
             return []
-        if limit is None:
+        if limit is None:  # every matching entry is shipped anyway: one statement
+            chosen = self.top(query, filter=filter, documents=documents)
+            best_of: dict[tuple[str, str], float] = {}
+            for entry in chosen:  # best first
+                best_of.setdefault((entry.doc_id, entry.kind), entry.score)
             totals: dict[str, float] = {}
-            for kind in ("page", "meta"):
-                for doc_id, score in self._kind_scores(query, filter, kind, documents).items():
-                    totals[doc_id] = totals.get(doc_id, 0.0) + score
+            for (doc_id, _), score in best_of.items():
+                totals[doc_id] = totals.get(doc_id, 0.0) + score
             ranked = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
         else:
             ranked = self._threshold(query, filter, documents, limit)
-        if not ranked:
-            return []
-        chosen = self.top(query, filter=filter, documents=[d for d, _ in ranked])
+            if not ranked:
+                return []
+            chosen = self.top(query, filter=filter, documents=[d for d, _ in ranked])
         best = {r.doc_id: r.entries
                 for r in rank_documents(chosen, limit=None, per_document=entries)}
         return [RankedDocument(d, total, best.get(d, [])) for d, total in ranked]
