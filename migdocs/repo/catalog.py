@@ -72,6 +72,9 @@ CREATE TABLE IF NOT EXISTS versions (
     UNIQUE (doc_id, language)
 );
 CREATE INDEX IF NOT EXISTS versions_sha256 ON versions(sha256);
+-- ids_with_file_stem: a one-word search asks whether the word is a file's stem; LIKE (any
+-- case) scanned every version without it: 8.5 ms at 50,000 versions, 0.02 ms with it.
+CREATE INDEX IF NOT EXISTS versions_name_nocase ON versions(original_name COLLATE NOCASE);
 CREATE TABLE IF NOT EXISTS pages (
     version_id INTEGER NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
     number INTEGER NOT NULL,
