@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, compress
 from typing import Literal
 
 from migdocs.repo import symbols
@@ -154,12 +154,15 @@ def tiers(doc_ids: Sequence[str], levels: dict[str, int], pinned: str | None) ->
         yield [pinned]
     else:
         pinned = None
-    distinct = sorted({levels[d] for d in doc_ids}, reverse=True)
+    of = levels.__getitem__  # (per document: called from C, as below)
+    distinct = sorted(set(map(of, doc_ids)), reverse=True)
     if len(distinct) == 1 and pinned is None:
         yield list(doc_ids)
         return
     for level in distinct:
-        tier = [d for d in doc_ids if levels[d] == level and d != pinned]
+        tier = list(compress(doc_ids, map(level.__eq__, map(of, doc_ids))))
+        if pinned is not None and pinned in tier:
+            tier.remove(pinned)
         if tier:
             yield tier
 
