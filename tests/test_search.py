@@ -289,6 +289,9 @@ def test_sort_by_symbol_and_date_and_paging(repo) -> None:
     from migdocs.repo.symbols import natural_key
     assert symbols_of(by_symbol) == sorted(symbols_of(by_symbol), key=lambda s: natural_key(s)
                                            if "/" in s else natural_key("~" + s))
+    for page in (1, 2, 3):  # only the documents up to a page are put in order
+        assert symbols_of(repo.search("migration", sort="symbol", limit=4, page=page)) == \
+            symbols_of(by_symbol)[4 * (page - 1):4 * page]
     by_date = repo.search("migration", sort="date", limit=1000)
     dates = [h.date or "" for h in by_date.hits if h.date]
     assert dates == sorted(dates, reverse=True)
