@@ -390,7 +390,14 @@ class SearchEngine:
               filter_q: q.Query | None, wanted: int, facts: dict[str, Facts], *,
               whole: bool) -> list[Candidate]:
         """The `wanted` best-scored candidates of one tier, in order. `whole`: the tier is
-        every document the query matches (no need to name them to the backend)."""
+        every document the query matches (no need to name them to the backend). A tier
+        scored already by the same scoring (a symbol's citations are) is not asked again:
+        two statements of 4-8 ms at 50,000 versions on sphinxql."""
+        done = [found.scored(d) for d in tier]
+        if all(done):
+            known = [c for c in done if c is not None]
+            known.sort(key=lambda c: (-c.score, ranking.natural(facts.get(c.doc_id), c.doc_id)))
+            return known[:wanted]
         ranked = scoring.best(reader, filter=filter_q,
                               documents=None if whole and scoring.translated is None else tier,
                               limit=wanted + TIE_MARGIN, entries=SNIPPET_CANDIDATES)

@@ -83,6 +83,11 @@ class Found:
             made = self._made[doc_id] = Candidate(doc_id, self.matched[doc_id])
         return made
 
+    def scored(self, doc_id: str) -> Candidate | None:
+        """The document's `Candidate` if it was scored already, else None."""
+        made = self._made.get(doc_id)
+        return made if made is not None and made.entries else None
+
     def levels(self) -> dict[str, int]:
         """doc id -> its tier's number of words (see `tiers`), in the order first matched."""
         if not self.together:
