@@ -488,10 +488,27 @@ class SphinxReader:
         # have: mostly one, so the largest group is named whole (in C: 12,000 documents in
         # 0.4 ms instead of 3 ms) and the others OR-ed in one by one.
         groups.sort(key=lambda g: -len(g[1]))
-        names = self.backend.numbers.ids()
-        if set().union(*(keys for _, keys in groups)).difference(names, ("0",)):
+        out = self._named(groups, self.backend.numbers.ids())
+        if None in out and set().union(*(keys for _, keys in groups)).difference(
+                self.backend.numbers.ids(), ("0",)):
             self.backend.numbers.forget()  # numbered by another process since loaded
-            names = self.backend.numbers.ids()
+            out = self._named(groups, self.backend.numbers.ids())
+        out.pop(None, None)  # the marker row (0), or a number no longer known
+        names = self.backend.numbers.ids()
+        others = [d for d in {names.get(k) for bits, keys in groups if bits & OTHER_LANGUAGE_BIT
+                              for k in keys} if d is not None]
+        exact: dict[str, frozenset[str]] = {}
+        for keys_filter in self._key_filters(others) if others else []:
+            for doc_id, langs in self._all("doc_id, languages", query, filter, "GROUP BY group_key",
+                                           keys_filter):
+                exact[doc_id] = exact.get(doc_id, frozenset()) | frozenset(_languages(langs))
+        out.update(exact)
+        return cast(DocumentMatches, out)  # None popped above
+
+    @staticmethod
+    def _named(groups: list[tuple[int, list[str]]], names: dict[str, str]
+               ) -> dict[str | None, frozenset[str]]:
+        """doc id (None for an unknown number) -> the languages of its matching entries."""
         first_bits, first_keys = groups[0]
         out: dict[str | None, frozenset[str]] = dict.fromkeys(
             map(names.get, first_keys), _bit_languages(first_bits & ~OTHER_LANGUAGE_BIT))
@@ -508,16 +525,7 @@ class SphinxReader:
                     if union is None:
                         union = unions[(found, langs)] = found | langs
                     out[doc_id] = union
-        out.pop(None, None)  # the marker row (0), or a number no longer known
-        others = [d for d in {names.get(k) for bits, keys in groups if bits & OTHER_LANGUAGE_BIT
-                              for k in keys} if d is not None]
-        exact: dict[str, frozenset[str]] = {}
-        for keys_filter in self._key_filters(others) if others else []:
-            for doc_id, langs in self._all("doc_id, languages", query, filter, "GROUP BY group_key",
-                                           keys_filter):
-                exact[doc_id] = exact.get(doc_id, frozenset()) | frozenset(_languages(langs))
-        out.update(exact)
-        return cast(DocumentMatches, out)  # None popped above
+        return out
 
     def _documents_by_row(self, query: q.Query | None, filter: q.Query | None) -> DocumentMatches:
         out: dict[str, frozenset[str]] = {}
