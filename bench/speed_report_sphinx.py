@@ -102,9 +102,9 @@ def render(run: dict) -> list[str]:
         "core, postings by searchd on the same machine); the Whoosh figure is a whole ingest "
         "(file reading, language detection, analysis, index), so the two are not the same work.", "",
         *builds(run), "",
-        "Each shard after the run (`SHOW INDEX migdocs STATUS`): Sphinx 2.2.11 keeps BM25F "
-        "length normalisation only in the RAM chunk (`rt_mem_limit = 2047M`, its maximum), so "
-        "disk chunks must stay empty.", "",
+        "Each shard after the run (`SHOW INDEX migdocs STATUS`; `rt_mem_limit = 2047M`, the "
+        "2.2.11 maximum). migdocs's ranking expression (`sphinx_rank`) scores rows in disk "
+        "chunks as in the RAM chunk (Sphinx's own `bm25f()` does not).", "",
         *shards(run), "",
         "How: `bench/speed_sphinx.py` writes each cluster with `migdocs engine sphinx-config` "
         "on free loopback ports under the run folder, starts every searchd as its child, and "
