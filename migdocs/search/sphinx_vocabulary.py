@@ -148,6 +148,7 @@ class DocumentNumbers:
         self._ids: dict[str, str] = {}       # number (decimal, as the engine writes it) -> id
         self._numbers: dict[str, int] = {}   # id -> number
         self._pending: dict[str, int] = {}   # assigned by this writer, not stored yet
+        self._top = 0                        # the highest number known
 
     def _load(self) -> None:
         state = self.vocabulary.state()
@@ -157,6 +158,7 @@ class DocumentNumbers:
         self._numbers = {doc_id: no for no, doc_id in rows}
         self._numbers.update(self._pending)
         self._ids = {str(no): doc_id for doc_id, no in self._numbers.items()}
+        self._top = max(self._numbers.values(), default=0)
         self._state = state
 
     def token(self) -> str | None:
@@ -179,8 +181,7 @@ class DocumentNumbers:
         found = self.numbers().get(doc_id)
         if found is not None:
             return found
-        top = self.vocabulary.db.execute("SELECT MAX(no) FROM documents").fetchone()[0] or 0
-        number = max([top, *self._pending.values()]) + 1
+        number = self._top = self._top + 1  # the table was read at the file's last change
         self._pending[doc_id] = self._numbers[doc_id] = number
         self._ids[str(number)] = doc_id
         return number
@@ -194,7 +195,11 @@ class DocumentNumbers:
         self._pending.clear()
         self.vocabulary.touch()
 
+    def reload(self) -> None:
+        """Read the table again at the next use (numbers not stored yet are kept)."""
+        self._state = None
+
     def forget(self) -> None:
         """A cancelled writer: drop the numbers never stored (never sent to the engine)."""
         self._pending.clear()
-        self._state = None
+        self.reload()

@@ -452,8 +452,8 @@ class SphinxReader:
     def documents(self, query: q.Query | None, *, filter: q.Query | None = None) -> DocumentMatches:
         """A few rows, whatever the number of documents: per `language_bits` value, the
         numbers of the matching entries' documents (`GROUP_CONCAT(doc_no)`), OR-ed per
-        document here and named from the home's `DocumentNumbers`. One row per document (4,820 rows for a
-        common word at 20,000 versions) cost pymysql most of a search. A document with a
+        document here and named from the home's `DocumentNumbers`. One row per document
+        (4,820 rows for a common word at 20,000 versions) cost pymysql most of a search. A document with a
         language outside LANGUAGE_BITS is asked again for its exact codes."""
         return self._documents_from(self._all(DOCUMENT_GROUPS, query, filter, BY_LANGUAGE_SET),
                                     query, filter)
@@ -488,13 +488,13 @@ class SphinxReader:
         # have: mostly one, so the largest group is named whole (in C: 12,000 documents in
         # 0.4 ms instead of 3 ms) and the others OR-ed in one by one.
         groups.sort(key=lambda g: -len(g[1]))
-        out = self._named(groups, self.backend.numbers.ids())
-        if None in out and set().union(*(keys for _, keys in groups)).difference(
-                self.backend.numbers.ids(), ("0",)):
-            self.backend.numbers.forget()  # numbered by another process since loaded
-            out = self._named(groups, self.backend.numbers.ids())
-        out.pop(None, None)  # the marker row (0), or a number no longer known
         names = self.backend.numbers.ids()
+        out = self._named(groups, names)
+        if None in out and set().union(*(keys for _, keys in groups)).difference(names, ("0",)):
+            self.backend.numbers.reload()  # numbered by another process since loaded
+            names = self.backend.numbers.ids()
+            out = self._named(groups, names)
+        out.pop(None, None)  # the marker row (0), or a number no longer known
         others = [d for d in {names.get(k) for bits, keys in groups if bits & OTHER_LANGUAGE_BIT
                               for k in keys} if d is not None]
         exact: dict[str, frozenset[str]] = {}
@@ -571,19 +571,12 @@ class SphinxReader:
         if documents is not None and not documents:
             return []
         if limit is None:  # every matching entry is shipped anyway: one statement
-            chosen = self.top(query, filter=filter, documents=documents)
-            best_of: dict[tuple[str, str], float] = {}
-            for entry in chosen:  # best first
-                best_of.setdefault((entry.doc_id, entry.kind), entry.score)
-            totals: dict[str, float] = {}
-            for (doc_id, _), score in best_of.items():
-                totals[doc_id] = totals.get(doc_id, 0.0) + score
-            ranked = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
-        else:
-            ranked = self._threshold(query, filter, documents, limit)
-            if not ranked:
-                return []
-            chosen = self.top(query, filter=filter, documents=[d for d, _ in ranked])
+            return rank_documents(self.top(query, filter=filter, documents=documents), limit=None,
+                                  per_document=entries)
+        ranked = self._threshold(query, filter, documents, limit)
+        if not ranked:
+            return []
+        chosen = self.top(query, filter=filter, documents=[d for d, _ in ranked])
         best = {r.doc_id: r.entries
                 for r in rank_documents(chosen, limit=None, per_document=entries)}
         return [RankedDocument(d, total, best.get(d, [])) for d, total in ranked]
