@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from migdocs.search import ranking
-from migdocs.search.backend import EntryKey, words_together
+from migdocs.search.backend import EntryKey, ScoredEntry, words_together
 
 
 def entry(doc_id: str, page: int, kind: str = "page", language: str = "en") -> EntryKey:
@@ -87,3 +87,13 @@ def test_found_makes_one_candidate_per_document_and_keeps_its_scores() -> None:
     found = ranking.Found([{"a": EN}], {"a": 2})
     found.candidate("a").score = 1.5
     assert found.candidate("a").score == 1.5 and found.candidate("a").matched == 2
+
+
+def test_a_tier_counts_as_scored_only_when_every_document_is() -> None:
+    found = ranking.Found([{"a": EN, "b": EN}], {"a": 1, "b": 1})
+    assert found.scored_already(["a", "b"]) is None  # never scored
+    found.candidate("a").entries = [ScoredEntry("a", "page", ("en",), 1, None, 2.0)]
+    assert found.scored_already(["a", "b"]) is None
+    assert [c.doc_id for c in found.scored_already(["a"]) or []] == ["a"]
+    found.candidate("b").entries = [ScoredEntry("b", "meta", ("en",), 0, None, 1.0)]
+    assert [c.doc_id for c in found.scored_already(["b", "a"]) or []] == ["b", "a"]

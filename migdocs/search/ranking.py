@@ -83,10 +83,16 @@ class Found:
             made = self._made[doc_id] = Candidate(doc_id, self.matched[doc_id])
         return made
 
-    def scored(self, doc_id: str) -> Candidate | None:
-        """The document's `Candidate` if it was scored already, else None."""
-        made = self._made.get(doc_id)
-        return made if made is not None and made.entries else None
+    def scored_already(self, doc_ids: Iterable[str]) -> list[Candidate] | None:
+        """The `Candidate`s of `doc_ids` when every one was scored already, else None
+        (looking no further than the first that was not)."""
+        out = []
+        for doc_id in doc_ids:
+            made = self._made.get(doc_id)
+            if made is None or not made.entries:
+                return None
+            out.append(made)
+        return out
 
     def levels(self) -> dict[str, int]:
         """doc id -> its tier's number of words (see `tiers`), in the order first matched."""
