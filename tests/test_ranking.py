@@ -62,6 +62,12 @@ def test_languages_are_the_union_of_each_documents_matching_versions() -> None:
     assert one_word.languages() == {"en": 2, "fr": 1, "ar": 1}
     one_word.discard(["b"])
     assert one_word.languages() == {"en": 1, "ar": 1}
+    whole = ranking.candidates([{"a": EN, "b": EN | FR, "c": AR}, {"a": FR, "d": EN}],
+                               ["should", "should"], pinned=None)  # nothing dropped
+    assert whole.languages() == {"en": 3, "fr": 2, "ar": 1}
+    required = ranking.candidates([{"a": EN, "b": EN | FR, "c": AR}, {"a": FR, "d": EN}],
+                                  ["must", "should"], pinned=None)  # d dropped
+    assert required.languages() == {"en": 2, "fr": 2, "ar": 1}
 
 
 def test_facets_count_each_document_once_per_value_from_the_facet_index() -> None:
