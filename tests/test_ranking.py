@@ -30,6 +30,13 @@ def test_tiers_rank_a_translated_document_by_its_words_together() -> None:
     assert list(tiers) == [["close"], ["own"], ["scattered"]]
 
 
+def test_each_tier_keeps_the_order_of_the_documents_given() -> None:
+    levels = {"a": 2, "b": 1, "c": 2, "d": 1}
+    assert list(ranking.tiers(["a", "b", "c", "d"], levels, None)) == [["a", "c"], ["b", "d"]]
+    assert list(ranking.tiers(["d", "c", "b", "a"], levels, None)) == [["c", "a"], ["d", "b"]]
+    assert list(ranking.tiers(["d", "a"], levels, None)) == [["a"], ["d"]]  # (one date's)
+
+
 def test_the_pinned_document_comes_first_whatever_its_coverage() -> None:
     assert list(ranking.tiers(["a", "b"], {"a": 2, "b": 1}, pinned="b")) == [["b"], ["a"]]
     assert list(ranking.tiers(["a", "b"], {"a": 1, "b": 1}, pinned="b")) == [["b"], ["a"]]

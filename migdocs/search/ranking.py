@@ -184,13 +184,18 @@ def tiers(doc_ids: Sequence[str], levels: dict[str, int], pinned: str | None) ->
         yield [pinned]
     else:
         pinned = None
-    of = levels.__getitem__  # (per document: called from C, as below)
-    distinct = sorted(set(map(of, doc_ids)), reverse=True)
+    # Each document's level, in the order of `doc_ids`: the dict's own values when those are
+    # its keys in order (a search by relevance: every matched document), else looked up once.
+    # Per document, all in C: a lookup per document per level was 1.5 of the 3 ms of this
+    # function over 12,000 documents.
+    of: Collection[int] = (levels.values() if len(doc_ids) == len(levels) and list(levels) == doc_ids
+                           else list(map(levels.__getitem__, doc_ids)))
+    distinct = sorted(set(of), reverse=True)
     if len(distinct) == 1 and pinned is None:
         yield list(doc_ids)
         return
     for level in distinct:
-        tier = list(compress(doc_ids, map(level.__eq__, map(of, doc_ids))))
+        tier = list(compress(doc_ids, map(level.__eq__, of)))
         if pinned is not None and pinned in tier:
             tier.remove(pinned)
         if tier:
