@@ -441,3 +441,32 @@ def test_whoosh_mapped_file_reads_like_a_file() -> None:
         assert ours.read(size) == theirs.read(size)
         assert ours.tell() == theirs.tell()
     assert ours.seek(-3, 2) == theirs.seek(-3, 2)
+
+
+def test_a_tier_is_ranked_right_when_other_documents_outscore_it(backend: Backend) -> None:
+    """The documents of the top tier (both words) are most of what `alpha beta` matches, so
+    their best are taken from the best of everything; here the first 24 of everything
+    (alpha only, short, with a title) hold none of them, and the tier is named instead."""
+    from migdocs.search import ranking
+    from migdocs.search.engine import TIE_MARGIN, Scoring, SearchEngine, _best_unnamed
+
+    with backend.writer() as writer:
+        for i in range(30):  # longer and longer: scores differ (no ties to break)
+            filler = " ".join(f"filler{n}" for n in range(100 + 5 * i))
+            writer.replace(f"T{i:02}", document(f"T{i:02}", "Report", [("en", 1, f"alpha beta {filler}")]))
+        for i in range(25):
+            writer.replace(f"A{i:02}", document(f"A{i:02}", "Alpha alpha", [("en", 1, "alpha alpha alpha")]))
+    reader = backend.reader()
+    words = [en("alpha"), en("beta")]
+    found = ranking.candidates(reader.documents_each(words), ["should", "should"], pinned=None)
+    levels = found.levels()
+    tier = next(ranking.tiers(list(found.matched), levels, None))
+    assert sorted(tier) == [f"T{i:02}" for i in range(30)] and found.universe == 55
+    scoring = Scoring(q.Or(tuple(words)))
+    overall = [r.doc_id for r in reader.best_documents(scoring.own, limit=2 * (1 + TIE_MARGIN))]
+    assert not set(overall) & set(tier)  # the case under test: the tier's best are not there
+    assert _best_unnamed(reader, found, tier, scoring, None, 1 + TIE_MARGIN, whole=False) is None
+    best = SearchEngine._best(reader, found, tier, scoring, None, 3, {}, whole=False)
+    named = reader.best_documents(scoring.own, documents=tier, limit=3)
+    assert [c.doc_id for c in best] == [r.doc_id for r in named] == ["T00", "T01", "T02"]
+    assert all(c.score > 0 and c.entries for c in best)

@@ -30,6 +30,13 @@ def test_tiers_rank_a_translated_document_by_its_words_together() -> None:
     assert list(tiers) == [["close"], ["own"], ["scattered"]]
 
 
+def test_each_tier_keeps_the_order_of_the_documents_given() -> None:
+    levels = {"a": 2, "b": 1, "c": 2, "d": 1}
+    assert list(ranking.tiers(["a", "b", "c", "d"], levels, None)) == [["a", "c"], ["b", "d"]]
+    assert list(ranking.tiers(["d", "c", "b", "a"], levels, None)) == [["c", "a"], ["d", "b"]]
+    assert list(ranking.tiers(["d", "a"], levels, None)) == [["a"], ["d"]]  # (one date's)
+
+
 def test_the_pinned_document_comes_first_whatever_its_coverage() -> None:
     assert list(ranking.tiers(["a", "b"], {"a": 2, "b": 1}, pinned="b")) == [["b"], ["a"]]
     assert list(ranking.tiers(["a", "b"], {"a": 1, "b": 1}, pinned="b")) == [["b"], ["a"]]
@@ -62,6 +69,12 @@ def test_languages_are_the_union_of_each_documents_matching_versions() -> None:
     assert one_word.languages() == {"en": 2, "fr": 1, "ar": 1}
     one_word.discard(["b"])
     assert one_word.languages() == {"en": 1, "ar": 1}
+    whole = ranking.candidates([{"a": EN, "b": EN | FR, "c": AR}, {"a": FR, "d": EN}],
+                               ["should", "should"], pinned=None)  # nothing dropped
+    assert whole.languages() == {"en": 3, "fr": 2, "ar": 1}
+    required = ranking.candidates([{"a": EN, "b": EN | FR, "c": AR}, {"a": FR, "d": EN}],
+                                  ["must", "should"], pinned=None)  # d dropped
+    assert required.languages() == {"en": 2, "fr": 2, "ar": 1}
 
 
 def test_facets_count_each_document_once_per_value_from_the_facet_index() -> None:

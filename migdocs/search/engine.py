@@ -395,12 +395,14 @@ class SearchEngine:
         two statements of 4-8 ms at 50,000 versions on sphinxql."""
         best = found.scored_already(tier)
         if best is None:
-            ranked = scoring.best(reader, filter=filter_q,
-                                  documents=None if whole and scoring.translated is None else tier,
-                                  limit=wanted + TIE_MARGIN, entries=SNIPPET_CANDIDATES)
-            in_tier = set(tier)
-            best = [found.candidate(r.doc_id) for r in ranked if r.doc_id in in_tier]
-            ranking.apply_scores(best, ranked)
+            asked = wanted + TIE_MARGIN
+            best = _best_unnamed(reader, found, tier, scoring, filter_q, asked, whole=whole)
+            if best is None:
+                ranked = scoring.best(reader, filter=filter_q, documents=tier, limit=asked,
+                                      entries=SNIPPET_CANDIDATES)
+                in_tier = set(tier)
+                best = [found.candidate(r.doc_id) for r in ranked if r.doc_id in in_tier]
+                ranking.apply_scores(best, ranked)
         best.sort(key=lambda c: (-c.score, ranking.natural(facts.get(c.doc_id), c.doc_id)))
         return best[:wanted]
 
@@ -461,6 +463,26 @@ class SearchEngine:
             if found.total:
                 return corrected
         return None
+
+
+def _best_unnamed(reader: Reader, found: Found, tier: list[str], scoring: Scoring,
+                  filter_q: q.Query | None, asked: int, *, whole: bool) -> list[Candidate] | None:
+    """A tier's best `asked` documents from the best of everything the query matches, when
+    the tier is most of that (the top tier of `human rights` is 11,000 of the 12,000
+    documents it matches at 50,000 versions): naming 11,000 documents to the backend cost
+    sphinxql six statements (19 ms) where an unfiltered ranking costs two (13 ms). The
+    documents of higher coverage mostly score higher too, so twice `asked` nearly always
+    hold `asked` of the tier; when they do not, None (the caller names the tier)."""
+    if scoring.translated is not None or not (whole or 2 * len(tier) >= found.universe):
+        return None
+    ranked = scoring.best(reader, filter=filter_q, documents=None,
+                          limit=asked if whole else 2 * asked, entries=SNIPPET_CANDIDATES)
+    in_tier = set(tier)
+    best = [found.candidate(r.doc_id) for r in ranked if r.doc_id in in_tier]
+    if not whole and len(best) < min(asked, len(tier)):
+        return None
+    ranking.apply_scores(best, ranked)
+    return best
 
 
 def _single_word(parsed: syntax.ParsedQuery, words: Sequence[Compiled]) -> str | None:

@@ -17,7 +17,7 @@ search scores or shows. Building one `Candidate` per document, then facets from 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, compress
 from typing import Literal
@@ -102,23 +102,42 @@ class Found:
 
     def languages(self) -> Counter[str]:
         """How many documents have each language among the versions matching their words:
-        counted over the distinct combinations of per-word language sets (a few dozen)."""
+        per language, the union of the documents each word matches in it. A set per
+        distinct language set of each word (mostly one: a word is in one language), picked
+        in C; counting the combinations of per-word language sets document by document
+        took 7 of the 59 ms of a known-item search at 50,000 versions."""
         sources = [*self.per_word, self.added] if self.added else list(self.per_word)
         docs = self.matched
+        if len(sources) == 1 and len(docs) == len(sources[0]):  # one word, nothing dropped
+            return _expand(Counter(sources[0].values()))
+        holding: dict[str, list[Collection[str]]] = {}
+        everywhere: Counter[str] = Counter()  # language -> sources where every document has it
+        for source in sources:
+            values = set(source.values())
+            everywhere.update(frozenset.intersection(*values) if values else ())
+            for value in values:
+                having = (source.keys() if len(values) == 1
+                          else list(compress(source, map(value.__eq__, source.values()))))
+                for language in value:
+                    holding.setdefault(language, []).append(having)
+        # every document of the words is matched (no required word dropped any): no check
+        whole = not self.added and len(docs) == self.universe
         counts: Counter[str] = Counter()
-        if len(sources) == 1:  # one word: the sets as they are
-            single = Counter(sources[0].values() if len(docs) == len(sources[0])
-                             else map(sources[0].__getitem__, docs))
-            for languages, n in single.items():
-                for language in languages:
-                    counts[language] += n
-            return counts
-        combos: Counter[tuple[frozenset[str] | None, ...]] = Counter(
-            zip(*(map(source.get, docs) for source in sources), strict=True))
-        for combo, n in combos.items():
-            for language in frozenset().union(*(s for s in combo if s)):
-                counts[language] += n
-        return counts
+        for language, parts in holding.items():
+            if everywhere[language] == len(sources):  # (the usual: words of one language)
+                counts[language] = len(docs)
+                continue
+            union = set().union(*parts) if len(parts) > 1 else parts[0]
+            counts[language] = len(union) if whole else len(docs.keys() & union)
+        return +counts
+
+
+def _expand(by_set: Counter[frozenset[str]]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for languages, n in by_set.items():
+        for language in languages:
+            counts[language] += n
+    return counts
 
 
 def candidates(per_word: Sequence[DocumentMatches], occurs: Sequence[Occur], *,
@@ -165,13 +184,18 @@ def tiers(doc_ids: Sequence[str], levels: dict[str, int], pinned: str | None) ->
         yield [pinned]
     else:
         pinned = None
-    of = levels.__getitem__  # (per document: called from C, as below)
-    distinct = sorted(set(map(of, doc_ids)), reverse=True)
+    # Each document's level, in the order of `doc_ids`: the dict's own values when those are
+    # its keys in order (a search by relevance: every matched document), else looked up once.
+    # Per document, all in C: a lookup per document per level was 1.5 of the 3 ms of this
+    # function over 12,000 documents.
+    of: Collection[int] = (levels.values() if len(doc_ids) == len(levels) and list(levels) == doc_ids
+                           else list(map(levels.__getitem__, doc_ids)))
+    distinct = sorted(set(of), reverse=True)
     if len(distinct) == 1 and pinned is None:
         yield list(doc_ids)
         return
     for level in distinct:
-        tier = list(compress(doc_ids, map(level.__eq__, map(of, doc_ids))))
+        tier = list(compress(doc_ids, map(level.__eq__, of)))
         if pinned is not None and pinned in tier:
             tier.remove(pinned)
         if tier:
