@@ -197,3 +197,19 @@ def test_a_full_vocabulary_starts_again_and_still_finds_every_word() -> None:
                     if TERM["en"](w) in {"migrant", "worker", "remitt"}}
         assert hits == expected
         assert len(vocabulary.maps[0]) <= max(4, len(set(page.split())))
+
+
+def test_a_chunk_of_several_words_gives_each_its_own_term() -> None:
+    text = "migrants/workers and (remittances), workers’ migrants"
+    spans = highlight.matches(text, "en", {"en": {"worker", "remitt"}})
+    assert [text[a:b] for a, b, _ in spans] == ["workers", "remittances", "workers"]
+    assert spans == reference_matches(text, "en", {"en": {"worker", "remitt"}})
+
+
+def test_chunk_tokens_are_the_token_patterns_words_for_any_chunk() -> None:
+    rng = random.Random(7)
+    parts = ["migrants", "é", "e\u0301", "المهاجرين", "ـ", "\u200c", "2015", "_", "'", "’", ",",
+             ".", "(", ")", "«", "»", "¿", "،", "-", "—", "/", "*", "%", "“", "”", "x", "؟"]
+    for _ in range(5000):
+        chunk = "".join(rng.choice(parts) for _ in range(rng.randint(1, 6)))
+        assert highlight.chunk_tokens(chunk) == TOKEN.findall(chunk), chunk
