@@ -71,3 +71,12 @@ def test_sets_of_two_numberings_are_not_counted_together() -> None:
     one, other = docsets.Numbering(IDS), docsets.Numbering(IDS)
     assert not docsets.numbered([matches(one, (EN, [1])), matches(other, (EN, [2]))])
     assert not docsets.numbered([matches(one, (EN, [1])), {"A/2": langs(EN)}])
+
+
+def test_values_are_counted_over_the_union_as_over_its_named_documents() -> None:
+    numbering = docsets.Numbering(IDS)
+    words = [matches(numbering, (EN, [3, 1, 3]), (FR, [7])), matches(numbering, (AR, [5, 1]))]
+    of = {"A/1": 0, "A/3": 2, "A/5": 2, "A/2": 1}  # A/7: no value (no catalog record)
+    union = docsets.coverage(words)
+    assert docsets.count_values(words, of) == Counter(map(of.get, union)) == {2: 2, 0: 1, None: 1}
+    assert docsets.count_values(words, {"A/1": 1}) == {1: 1, None: 3}  # another mapping: remade

@@ -39,6 +39,7 @@ class Numbering:
         size = max(map(int, ids), default=0) + 1
         self.names = np.full(size, None, dtype=object)
         self.known = np.zeros(size, dtype=bool)
+        self._values: tuple[Mapping[str, int], np.ndarray] | None = None
         for number, doc_id in ids.items():
             self.names[int(number)] = doc_id
             self.known[int(number)] = True
@@ -51,6 +52,18 @@ class Numbering:
         if int(numbers.max()) >= len(self.known):
             return True
         return bool((~self.known[numbers] & (numbers != 0)).any())
+
+    def values_of(self, of: Mapping[str, int]) -> np.ndarray:
+        """number -> `of[its document]` (-1 for none), kept for the last `of` asked (the
+        engine's facet numbers, one mapping per catalog change): 2 ms to make at 12,500
+        documents, then a search counts facets with one `bincount`."""
+        import numpy as np
+
+        if self._values is None or self._values[0] is not of:
+            values = np.fromiter((-1 if name is None else of.get(name, -1) for name in self.names),
+                                 dtype=np.int64, count=len(self.names))
+            self._values = (of, values)
+        return self._values[1]
 
     def only_known(self, numbers: np.ndarray) -> np.ndarray:
         numbers = numbers[numbers < len(self.known)]
@@ -169,3 +182,21 @@ def languages(sets: Sequence[NumberedMatches]) -> Counter[str]:
         if n:
             counts[code] = n
     return counts
+
+
+def count_values(sets: Sequence[NumberedMatches], of: Mapping[str, int]) -> Counter[int | None]:
+    """How many documents of the sets' union have each value of `of` (None: documents `of`
+    has no value for): `Counter(map(of.get, union))`, without naming the union."""
+    import numpy as np
+
+    numbering = sets[0].numbering
+    seen = np.zeros(len(numbering.known), dtype=bool)
+    for matches in sets:
+        for _, _, numbers in matches.groups:
+            seen[numbers] = True
+    counted = np.bincount(numbering.values_of(of)[seen] + 1)
+    out: Counter[int | None] = Counter({value - 1: int(n) for value, n in enumerate(counted.tolist())
+                                        if n and value})
+    if len(counted) and counted[0]:
+        out[None] = int(counted[0])
+    return out

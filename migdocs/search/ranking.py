@@ -101,6 +101,14 @@ class Found:
             return self.matched
         return {d: self.together.get(d, n) for d, n in self.matched.items()}
 
+    def numbered(self) -> list[docsets.NumberedMatches] | None:
+        """The per-word sets, when they are numbers (`docsets`) and every document they hold
+        is matched (no required or excluded word dropped one, none added by id): then what
+        is counted over the matched documents can be counted over the numbers."""
+        if self.added or len(self.matched) != self.universe or not docsets.numbered(self.per_word):
+            return None
+        return cast(list[docsets.NumberedMatches], list(self.per_word))
+
     def languages(self) -> Counter[str]:
         """How many documents have each language among the versions matching their words:
         per language, the union of the documents each word matches in it. A set per
@@ -111,10 +119,11 @@ class Found:
         docs = self.matched
         if len(sources) == 1 and len(docs) == len(sources[0]):  # one word, nothing dropped
             return _expand(Counter(sources[0].values()))
+        numbered = self.numbered()
+        if numbered is not None:
+            return docsets.languages(numbered)
         # every document of the words is matched (no required word dropped any): no check
         whole = not self.added and len(docs) == self.universe
-        if whole and docsets.numbered(sources):
-            return docsets.languages(cast(Sequence[docsets.NumberedMatches], sources))
         holding: dict[str, list[Collection[str]]] = {}
         everywhere: Counter[str] = Counter()  # language -> sources where every document has it
         for source in sources:
@@ -231,7 +240,10 @@ def facets(found: Found, index: FacetIndex) -> dict[str, dict[str, int]]:
     counts: dict[str, Counter[str]] = {"language": found.languages(), "session": Counter(),
                                        "entity": Counter(), "type": Counter(),
                                        "year": Counter()}
-    for number, n in Counter(map(index.of.get, found.matched)).items():
+    numbered = found.numbered()
+    by_value = (docsets.count_values(numbered, index.of) if numbered is not None
+                else Counter(map(index.of.get, found.matched)))
+    for number, n in by_value.items():
         if number is None:  # no catalog record
             continue
         sessions, entity, type_, year = index.values[number]
