@@ -73,8 +73,10 @@ def test_sphinx_config_writes_nodes_and_front(tmp_path: Path) -> None:
     assert sorted(p.name for p in folder.glob("*.conf")) == ["front.conf", "node-1.conf", "node-2.conf", "node-3.conf"]
     front = (folder / "front.conf").read_text()
     assert "listen = 127.0.0.1:9400:mysql41" in front and "type = distributed" in front
-    assert [line.strip() for line in front.splitlines() if "agent =" in line] == [
-        "agent = 127.0.0.1:9403:migdocs", "agent = 127.0.0.1:9405:migdocs", "agent = 127.0.0.1:9407:migdocs"]
+    assert [line.strip() for line in front.splitlines() if "agent" in line and "timeout" not in line] == [
+        "agent_persistent = 127.0.0.1:9403:migdocs", "agent_persistent = 127.0.0.1:9405:migdocs",
+        "agent_persistent = 127.0.0.1:9407:migdocs"]
+    assert "persistent_connections_limit = 8" in front
     node = (folder / "node-2.conf").read_text()
     assert "listen = 127.0.0.1:9404:mysql41" in node and "type = rt" in node
     assert "morphology" not in node and "min_word_len = 1" in node and "dict = keywords" in node

@@ -171,7 +171,15 @@ def rt_index_block(name: str, path: Path, *, global_idf: Path | None = None) -> 
     return "\n".join(lines + ["}"]) + "\n"
 
 
-def _searchd_block(directory: Path, host: str, sql_port: int, agent_port: int) -> str:
+#: The front keeps its connections to the shards open (`agent_persistent`; a pool of this
+#: many per shard, each holding one searchd thread there): a new connection to every shard
+#: at every statement cost 1.27 against 0.84 ms for a statement that matches nothing at
+#: 50,000 versions (a search makes three or four such round trips).
+PERSISTENT_CONNECTIONS = 8
+
+
+def _searchd_block(directory: Path, host: str, sql_port: int, agent_port: int,
+                   extra: tuple[str, ...] = ()) -> str:
     return "\n".join([
         "searchd", "{",
         f"    listen = {host}:{sql_port}:mysql41",
@@ -188,6 +196,7 @@ def _searchd_block(directory: Path, host: str, sql_port: int, agent_port: int) -
         "    seamless_rotate = 1",
         "    preopen_indexes = 1",
         "    expansion_limit = 64",   # a wildcard expands to its 64 most frequent terms
+        *extra,
         "}", "",
     ])
 
@@ -201,11 +210,13 @@ def node_config(cluster: ClusterLayout, node: Node) -> str:
 
 def front_config(cluster: ClusterLayout) -> str:
     folder = cluster.directory / "front"
-    agents = [f"    agent = {cluster.host}:{n.agent_port}:{cluster.index}" for n in cluster.nodes]
+    agents = [f"    agent_persistent = {cluster.host}:{n.agent_port}:{cluster.index}"
+              for n in cluster.nodes]
     index = "\n".join([f"index {cluster.index}", "{", "    type = distributed", *agents, "}", ""])
     return (f"# migdocs front (distributed over {len(cluster.nodes)} shards): written by "
             "`migdocs engine sphinx-config`\n"
-            + index + _searchd_block(folder, cluster.host, cluster.port, cluster.port + 1))
+            + index + _searchd_block(folder, cluster.host, cluster.port, cluster.port + 1,
+                                     (f"    persistent_connections_limit = {PERSISTENT_CONNECTIONS}",)))
 
 
 def write_cluster(directory: Path, *, nodes: int, port: int, index: str = "migdocs",
