@@ -77,8 +77,10 @@ def running(directory: Path, nodes: int, migdocs: str, *, reuse: bool) -> Iterat
     if port is None:
         shutil.rmtree(directory, ignore_errors=True)
         port = sphinx_local.free_port_block(2 * nodes + 2)
-        subprocess.run([migdocs, "engine", "sphinx-config", "--nodes", str(nodes), "--port", str(port),
-                        "--dir", str(directory)], check=True, capture_output=True)
+    # written again when reused too (the same ports, the data kept): the configuration
+    # measured is the one this migdocs writes
+    subprocess.run([migdocs, "engine", "sphinx-config", "--nodes", str(nodes), "--port", str(port),
+                    "--dir", str(directory)], check=True, capture_output=True)
     cluster = Cluster(directory, port, nodes)
     confs = [directory / f"node-{i}.conf" for i in range(1, nodes + 1)] + [directory / "front.conf"]
     try:
