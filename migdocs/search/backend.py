@@ -19,7 +19,7 @@ URL such as `sphinxql://127.0.0.1:9306/migdocs`.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Hashable, Iterable, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,8 +59,9 @@ class RankedDocument:
     entries: list[ScoredEntry]
 
 
-#: doc id -> languages of its entries that matched.
-DocumentMatches = dict[str, frozenset[str]]
+#: doc id -> languages of its entries that matched (read-only: a backend may hand out a set
+#: kept as numbers and named on first use, `docsets.NumberedMatches`).
+DocumentMatches = Mapping[str, frozenset[str]]
 
 
 class Writer(Protocol):

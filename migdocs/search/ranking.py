@@ -20,9 +20,10 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, compress
-from typing import Literal
+from typing import Literal, cast
 
 from migdocs.repo import symbols
+from migdocs.search import docsets
 from migdocs.search.backend import DocumentMatches, RankedDocument, ScoredEntry
 
 FACETS = ("language", "session", "entity", "type", "year")
@@ -110,6 +111,10 @@ class Found:
         docs = self.matched
         if len(sources) == 1 and len(docs) == len(sources[0]):  # one word, nothing dropped
             return _expand(Counter(sources[0].values()))
+        # every document of the words is matched (no required word dropped any): no check
+        whole = not self.added and len(docs) == self.universe
+        if whole and docsets.numbered(sources):
+            return docsets.languages(cast(Sequence[docsets.NumberedMatches], sources))
         holding: dict[str, list[Collection[str]]] = {}
         everywhere: Counter[str] = Counter()  # language -> sources where every document has it
         for source in sources:
@@ -120,8 +125,6 @@ class Found:
                           else list(compress(source, map(value.__eq__, source.values()))))
                 for language in value:
                     holding.setdefault(language, []).append(having)
-        # every document of the words is matched (no required word dropped any): no check
-        whole = not self.added and len(docs) == self.universe
         counts: Counter[str] = Counter()
         for language, parts in holding.items():
             if everywhere[language] == len(sources):  # (the usual: words of one language)
@@ -146,6 +149,8 @@ def candidates(per_word: Sequence[DocumentMatches], occurs: Sequence[Occur], *,
     dropped (a pinned document always stays)."""
     if len(per_word) == 1:
         matched = dict.fromkeys(per_word[0], 1 if count_words else 0)
+    elif count_words and docsets.numbered(per_word):  # counted over numbers, named once
+        matched = docsets.coverage(cast(Sequence[docsets.NumberedMatches], per_word))
     else:
         counts = Counter(chain.from_iterable(per_word))  # keeps the order first matched
         matched = dict(counts) if count_words else dict.fromkeys(counts, 0)

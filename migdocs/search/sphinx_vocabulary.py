@@ -24,6 +24,8 @@ from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 
+from migdocs.search.docsets import Numbering
+
 _SCHEMA = """CREATE TABLE IF NOT EXISTS vocabulary (
     field TEXT NOT NULL, term TEXT NOT NULL, entries INTEGER NOT NULL,
     PRIMARY KEY (field, term)) WITHOUT ROWID;
@@ -149,6 +151,7 @@ class DocumentNumbers:
         self._numbers: dict[str, int] = {}   # id -> number
         self._pending: dict[str, int] = {}   # assigned by this writer, not stored yet
         self._top = 0                        # the highest number known
+        self._arrays: Numbering | None = None  # `ids` as arrays, made when first asked
 
     def _load(self) -> None:
         state = self.vocabulary.state()
@@ -159,6 +162,7 @@ class DocumentNumbers:
         self._numbers.update(self._pending)
         self._ids = {str(no): doc_id for doc_id, no in self._numbers.items()}
         self._top = max(self._numbers.values(), default=0)
+        self._arrays = None
         self._state = state
 
     def token(self) -> str | None:
@@ -170,6 +174,13 @@ class DocumentNumbers:
         """number (decimal) -> document id: the table itself, not a copy."""
         self._load()
         return self._ids
+
+    def numbering(self) -> Numbering:
+        """`ids` as arrays, for document sets counted over numbers (made once per change)."""
+        self._load()
+        if self._arrays is None:
+            self._arrays = Numbering(self._ids)
+        return self._arrays
 
     def numbers(self) -> dict[str, int]:
         """document id -> number: the table itself, not a copy."""
@@ -184,6 +195,7 @@ class DocumentNumbers:
         number = self._top = self._top + 1  # the table was read at the file's last change
         self._pending[doc_id] = self._numbers[doc_id] = number
         self._ids[str(number)] = doc_id
+        self._arrays = None
         return number
 
     def store(self) -> None:

@@ -21,7 +21,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from migdocs.errors import MigdocsError
@@ -34,6 +34,7 @@ from migdocs.search.backend import (
     rank_documents,
     together_from_top,
 )
+from migdocs.search.docsets import NumberedMatches
 from migdocs.search.sphinx_config import (
     FIELDS,
     LANGUAGE_BITS,
@@ -481,55 +482,39 @@ class SphinxReader:
 
     def _documents_from(self, rows: list[tuple], query: q.Query | None,
                         filter: q.Query | None) -> DocumentMatches:
-        groups: list[tuple[int, list[str]]] = []
+        """The groups' numbers stay numbers (`docsets.NumberedMatches`, named only if asked:
+        a search counts them over numbers). A document's number is in the group of each
+        language set its matching entries have; one in a group with a language outside
+        LANGUAGE_BITS has its exact codes asked (and the set named)."""
+        import numpy as np
+
+        groups: list[tuple[int, np.ndarray]] = []
         for bits, count, concat in rows:
-            keys = concat.split(",") if concat else []
-            if len(keys) != count:  # never seen; the safe way if an engine cuts the list
+            numbers = np.fromstring(concat or "", dtype=np.int64, sep=",")
+            if len(numbers) != count:  # never seen; the safe way if an engine cuts the list
                 return self._documents_by_row(query, filter)
-            groups.append((bits, keys))
+            groups.append((bits, numbers))
         if not groups:
             return {}
-        # A document's number is in the group of each language set its matching entries
-        # have: mostly one, so the largest group is named whole (in C: 12,000 documents in
-        # 0.4 ms instead of 3 ms) and the others OR-ed in one by one.
-        groups.sort(key=lambda g: -len(g[1]))
-        names = self.backend.numbers.ids()
-        out = self._named(groups, names)
-        if None in out and set().union(*(keys for _, keys in groups)).difference(names, ("0",)):
+        groups.sort(key=lambda g: -len(g[1]))  # the largest is named whole, in C
+        numbering = self.backend.numbers.numbering()
+        if any(numbering.missing(numbers) for _, numbers in groups):
             self.backend.numbers.reload()  # numbered by another process since loaded
-            names = self.backend.numbers.ids()
-            out = self._named(groups, names)
-        out.pop(None, None)  # the marker row (0), or a number no longer known
-        others = [d for d in {names.get(k) for bits, keys in groups if bits & OTHER_LANGUAGE_BIT
-                              for k in keys} if d is not None]
+            numbering = self.backend.numbers.numbering()
+        matches = NumberedMatches(numbering, [
+            (_bit_languages(bits & ~OTHER_LANGUAGE_BIT), bits, numbering.only_known(numbers))
+            for bits, numbers in groups], LANGUAGE_BITS)
+        others = [d for _, bits, numbers in matches.groups if bits & OTHER_LANGUAGE_BIT
+                  for d in numbering.names[numbers].tolist()]
+        if not others:
+            return matches
+        out = dict(matches.named())
         exact: dict[str, frozenset[str]] = {}
-        for keys_filter in self._key_filters(others) if others else []:
+        for keys_filter in self._key_filters(set(others)):
             for doc_id, langs in self._all("doc_id, languages", query, filter, "GROUP BY group_key",
                                            keys_filter):
                 exact[doc_id] = exact.get(doc_id, frozenset()) | frozenset(_languages(langs))
         out.update(exact)
-        return cast(DocumentMatches, out)  # None popped above
-
-    @staticmethod
-    def _named(groups: list[tuple[int, list[str]]], names: dict[str, str]
-               ) -> dict[str | None, frozenset[str]]:
-        """doc id (None for an unknown number) -> the languages of its matching entries."""
-        first_bits, first_keys = groups[0]
-        out: dict[str | None, frozenset[str]] = dict.fromkeys(
-            map(names.get, first_keys), _bit_languages(first_bits & ~OTHER_LANGUAGE_BIT))
-        unions: dict[tuple[frozenset[str], frozenset[str]], frozenset[str]] = {}
-        for bits, keys in groups[1:]:
-            langs = _bit_languages(bits & ~OTHER_LANGUAGE_BIT)
-            get = out.get
-            for doc_id in map(names.get, keys):
-                found = get(doc_id)
-                if found is None:
-                    out[doc_id] = langs
-                elif not langs <= found:
-                    union = unions.get((found, langs))
-                    if union is None:
-                        union = unions[(found, langs)] = found | langs
-                    out[doc_id] = union
         return out
 
     def _documents_by_row(self, query: q.Query | None, filter: q.Query | None) -> DocumentMatches:

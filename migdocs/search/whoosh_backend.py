@@ -426,7 +426,7 @@ class WhooshReader:
             docnums = self._scores_of(query, None).keys()
             if allowed is not None:
                 docnums = (n for n in docnums if n in allowed)
-        out: DocumentMatches = {}
+        out: dict[str, frozenset[str]] = {}
         doc_of, langs_of = self.doc_of, self.langs_of
         for n in docnums:
             doc = doc_of[n]
