@@ -76,8 +76,8 @@ _EDGE_PUNCTUATION = ".,;:!?()[]{}\"'‘’“”«»¿¡،؛؟۔-–—/*%"
 
 
 #: Chunks remembered per analyzer before it starts again, as many as its analyzer's cache
-#: holds words: the 130 queries of the speed mix at 50,000 versions meet 14,000-21,000
-#: distinct chunks per language.
+#: holds words: ~200 bytes a chunk, so at most ~13 MB per analyzer. The 130 queries of the
+#: speed mix at 50,000 versions meet 14,000-21,000 distinct chunks per language.
 VOCABULARY_CHUNKS = 1 << 16
 
 
@@ -91,10 +91,10 @@ class _Vocabulary:
     (`Known`), and each term -> the chunks holding a word with that term. A page's matching
     words are then found from its set of chunks by set operations in C (a page has ~600
     distinct chunks; only those never met before are analysed): 0.17-0.2 ms a page instead
-    of 0.4 ms analysing each distinct word through the memoised analyzer (and 0.5 instead
-    of 0.55-0.7 ms on pages never seen, as in a new process). The two maps are replaced
-    together (never emptied in place) when full, so a search in another thread keeps a
-    consistent pair."""
+    of 0.4 ms analysing each distinct word through the memoised analyzer. A new process
+    pays for learning: its first pages cost up to a quarter more (~1.9 ms against ~1.5 for
+    an unseen page, most of it analysis). The two maps are replaced together (never
+    emptied in place) when full, so a search in another thread keeps a consistent pair."""
 
     def __init__(self, name: str, limit: int = VOCABULARY_CHUNKS) -> None:
         self.analyse, self.limit = TERM[name], limit
