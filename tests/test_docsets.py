@@ -41,8 +41,9 @@ def test_coverage_counts_and_orders_as_counting_the_named_sets() -> None:
              matches(numbering, (AR, [5, 2]))]
     named = Counter(chain.from_iterable(dict(w.items()) for w in words))
     assert docsets.numbered(words)
-    found = docsets.coverage(words)
+    found, levels = docsets.coverage(words)
     assert list(found.items()) == list(named.items())
+    assert levels.ids.tolist() == list(found) and levels.counts.tolist() == list(found.values())
     assert found == {"A/3": 2, "A/1": 2, "A/7": 1, "A/2": 2, "A/5": 1}
     # and through ranking: the same matched documents as from plain dicts
     plain = ranking.candidates([dict(w.items()) for w in words], ["should"] * 3, pinned=None)
@@ -77,6 +78,23 @@ def test_values_are_counted_over_the_union_as_over_its_named_documents() -> None
     numbering = docsets.Numbering(IDS)
     words = [matches(numbering, (EN, [3, 1, 3]), (FR, [7])), matches(numbering, (AR, [5, 1]))]
     of = {"A/1": 0, "A/3": 2, "A/5": 2, "A/2": 1}  # A/7: no value (no catalog record)
-    union = docsets.coverage(words)
+    union, _ = docsets.coverage(words)
     assert docsets.count_values(words, of) == Counter(map(of.get, union)) == {2: 2, 0: 1, None: 1}
     assert docsets.count_values(words, {"A/1": 1}) == {1: 1, None: 3}  # another mapping: remade
+
+
+def test_tiers_from_the_arrays_are_the_tiers_from_the_dict() -> None:
+    numbering = docsets.Numbering(IDS)
+    words = [matches(numbering, (EN, [3, 1, 7])), matches(numbering, (EN, [2, 1, 3])),
+             matches(numbering, (AR, [5, 3]))]
+    found = ranking.candidates(words, ["should"] * 3, pinned=None)
+    arrays = found.level_arrays()
+    assert arrays is not None
+    docs = list(found.matched)
+    for pinned in (None, "A/1", "A/5"):
+        levels = dict(found.matched, **({pinned: 3} if pinned else {}))  # a pinned document counts all
+        expected = list(ranking.tiers(docs, levels, pinned))
+        assert list(ranking.tiers(docs, levels, pinned, arrays=arrays)) == expected
+    assert expected == [["A/5"], ["A/3"], ["A/1"], ["A/7", "A/2"]]
+    found.discard(["A/7"])  # the arrays no longer say the same
+    assert found.level_arrays() is None

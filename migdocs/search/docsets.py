@@ -143,9 +143,10 @@ def numbered(sets: Sequence[object]) -> bool:
         {(id(s.numbering), id(s.codes)) for s in sets if isinstance(s, NumberedMatches)}) == 1
 
 
-def coverage(sets: Sequence[NumberedMatches]) -> dict[str, int]:
+def coverage(sets: Sequence[NumberedMatches]) -> tuple[dict[str, int], Levels]:
     """doc id -> how many of the sets hold it, in the order first met (each set's groups
-    largest first, as `name_groups` meets them): what `Counter(chain(*sets))` gives."""
+    largest first, as `name_groups` meets them): what `Counter(chain(*sets))` gives; and
+    the same as arrays (`Levels`)."""
     import numpy as np
 
     numbering = sets[0].numbering
@@ -164,7 +165,26 @@ def coverage(sets: Sequence[NumberedMatches]) -> dict[str, int]:
     first[every[::-1]] = np.arange(len(every) - 1, -1, -1)  # the earliest place wins
     union = np.flatnonzero(counts)
     union = union[np.argsort(first[union], kind="stable")]
-    return dict(zip(numbering.names[union].tolist(), counts[union].tolist(), strict=True))
+    ids, levels = numbering.names[union], counts[union]
+    return dict(zip(ids.tolist(), levels.tolist(), strict=True)), Levels(ids, levels)
+
+
+class Levels:
+    """The documents of a coverage count in their order (object array of ids) and their
+    counts: a tier (the documents holding so many words) is one comparison in C, where a
+    pass over a dict per tier took 1-2 ms at 12,000 documents."""
+
+    def __init__(self, ids: np.ndarray, counts: np.ndarray) -> None:
+        self.ids, self.counts = ids, counts
+
+    def distinct(self) -> list[int]:
+        """The counts that occur, most first."""
+        import numpy as np
+
+        return [int(n) for n in np.unique(self.counts)[::-1]]
+
+    def tier(self, level: int) -> list[str]:
+        return list(self.ids[self.counts == level].tolist())
 
 
 def languages(sets: Sequence[NumberedMatches]) -> Counter[str]:

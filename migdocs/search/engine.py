@@ -359,9 +359,10 @@ class SearchEngine:
         else:
             groups = [docs]
         levels = found.levels()
+        arrays = found.level_arrays() if len(groups) == 1 else None  # (groups[0] is docs)
         out: list[str] = []
         for group in groups:
-            for tier in ranking.tiers(group, levels, pinned):
+            for tier in ranking.tiers(group, levels, pinned, arrays=arrays):
                 if len(out) >= wanted:
                     return out
                 best = self._best(reader, found, tier, scoring, filter_q, wanted - len(out), facts,

@@ -57,6 +57,8 @@ class Found:
     #: For documents ranked through translations: the most query words one of their pages
     #: has (with its record); their tier instead of `matched` (see `tiers`).
     together: dict[str, int] = field(default_factory=dict)
+    #: `matched` as arrays, when it was counted over numbers (see `level_arrays`)
+    numbered_levels: docsets.Levels | None = field(default=None, repr=False)
     _made: dict[str, Candidate] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
@@ -100,6 +102,15 @@ class Found:
         if not self.together:
             return self.matched
         return {d: self.together.get(d, n) for d, n in self.matched.items()}
+
+    def level_arrays(self) -> docsets.Levels | None:
+        """`levels()` as arrays, in the order of `matched`, while they still say the same:
+        no document dropped or added since counted, none ranked through translations (a
+        pinned document's count may differ; `tiers` takes it out of every tier anyway)."""
+        if (self.numbered_levels is None or self.added or self.together
+                or len(self.matched) != self.universe):
+            return None
+        return self.numbered_levels
 
     def numbered(self) -> list[docsets.NumberedMatches] | None:
         """The per-word sets, when they are numbers (`docsets`) and every document they hold
@@ -156,10 +167,11 @@ def candidates(per_word: Sequence[DocumentMatches], occurs: Sequence[Occur], *,
                pinned: str | None, count_words: bool = True) -> Found:
     """Documents matching any word, with their coverage; those missing a required word
     dropped (a pinned document always stays)."""
+    levels: docsets.Levels | None = None
     if len(per_word) == 1:
         matched = dict.fromkeys(per_word[0], 1 if count_words else 0)
     elif count_words and docsets.numbered(per_word):  # counted over numbers, named once
-        matched = docsets.coverage(cast(Sequence[docsets.NumberedMatches], per_word))
+        matched, levels = docsets.coverage(cast(Sequence[docsets.NumberedMatches], per_word))
     else:
         counts = Counter(chain.from_iterable(per_word))  # keeps the order first matched
         matched = dict(counts) if count_words else dict.fromkeys(counts, 0)
@@ -170,7 +182,7 @@ def candidates(per_word: Sequence[DocumentMatches], occurs: Sequence[Occur], *,
         for matches, occur in zip(per_word, occurs, strict=True):
             if occur == "must":
                 matched = {d: n for d, n in matched.items() if d in matches or d == pinned}
-    return Found(per_word, matched, universe)
+    return Found(per_word, matched, universe, numbered_levels=levels)
 
 
 def natural(facts: Facts | None, doc_id: str) -> tuple[str | int, ...]:
@@ -186,7 +198,8 @@ def apply_scores(found: Iterable[Candidate], ranked: Iterable[RankedDocument]) -
             c.score, c.entries = document.score, document.entries
 
 
-def tiers(doc_ids: Sequence[str], levels: dict[str, int], pinned: str | None) -> Iterator[list[str]]:
+def tiers(doc_ids: Sequence[str], levels: dict[str, int], pinned: str | None, *,
+          arrays: docsets.Levels | None = None) -> Iterator[list[str]]:
     """The pinned document, then documents by coverage (`levels`), most words first, each
     tier in the order of `doc_ids`; made as asked (a search stops at the tier that fills
     its page). The words of a document found through translations count when one page
@@ -198,6 +211,18 @@ def tiers(doc_ids: Sequence[str], levels: dict[str, int], pinned: str | None) ->
         yield [pinned]
     else:
         pinned = None
+    if arrays is not None:  # `levels` as arrays, `doc_ids` in their order (Found.level_arrays)
+        distinct = arrays.distinct()
+        if len(distinct) == 1 and pinned is None:
+            yield list(doc_ids)
+            return
+        for level in distinct:
+            tier = arrays.tier(level)
+            if pinned is not None and pinned in tier:
+                tier.remove(pinned)
+            if tier:
+                yield tier
+        return
     # Each document's level, in the order of `doc_ids`: the dict's own values when those are
     # its keys in order (a search by relevance: every matched document), else looked up once.
     # Per document, all in C: a lookup per document per level was 1.5 of the 3 ms of this
