@@ -10,7 +10,9 @@ Speed: a common word matches 10,000 of the 12,500 documents at 50,000 language v
 so nothing here makes an object or runs a Python statement per matching document: coverage
 is counted by `Counter` over the sets, facets over precomputed per-document keys
 (`FacetIndex`), tiers are cut lazily, and a `Candidate` is made only for the documents a
-search scores or shows. Building one `Candidate` per document, then facets from them, took
+search scores or shows. When the backend hands out sets of document numbers (sphinxql,
+`docsets`), coverage, facets and tiers are counted over the numbers instead (numpy), and
+only the union is named. Building one `Candidate` per document, then facets from them, took
 8 of the 101 ms of a search at 50,000 versions (cProfile of the benchmark mix).
 """
 
@@ -103,12 +105,16 @@ class Found:
             return self.matched
         return {d: self.together.get(d, n) for d, n in self.matched.items()}
 
+    def unchanged(self) -> bool:
+        """Whether `matched` still holds every document of the per-word sets and no other:
+        no required or excluded word dropped one, none added by id."""
+        return not self.added and len(self.matched) == self.universe
+
     def level_arrays(self) -> docsets.Levels | None:
-        """`levels()` as arrays, in the order of `matched`, while they still say the same:
-        no document dropped or added since counted, none ranked through translations (a
-        pinned document's count may differ; `tiers` takes it out of every tier anyway)."""
-        if (self.numbered_levels is None or self.added or self.together
-                or len(self.matched) != self.universe):
+        """`levels()` as arrays, in the order of `matched`, while they still say the same
+        (`unchanged`, none ranked through translations; a pinned document's count may
+        differ: `tiers` takes it out of every tier anyway)."""
+        if self.numbered_levels is None or self.together or not self.unchanged():
             return None
         return self.numbered_levels
 
@@ -116,7 +122,7 @@ class Found:
         """The per-word sets, when they are numbers (`docsets`) and every document they hold
         is matched (no required or excluded word dropped one, none added by id): then what
         is counted over the matched documents can be counted over the numbers."""
-        if self.added or len(self.matched) != self.universe or not docsets.numbered(self.per_word):
+        if not self.unchanged() or not docsets.numbered(self.per_word):
             return None
         return cast(list[docsets.NumberedMatches], list(self.per_word))
 
@@ -133,8 +139,7 @@ class Found:
         numbered = self.numbered()
         if numbered is not None:
             return docsets.languages(numbered)
-        # every document of the words is matched (no required word dropped any): no check
-        whole = not self.added and len(docs) == self.universe
+        whole = self.unchanged()  # (then the union of the words' documents needs no check)
         holding: dict[str, list[Collection[str]]] = {}
         everywhere: Counter[str] = Counter()  # language -> sources where every document has it
         for source in sources:
